@@ -1,0 +1,27 @@
+# Two commands matter: `make demo` and `make test`. Both install the system
+# libraries first when pkg-config cannot find them (Debian: libzstd-dev, liblz4-dev).
+SWIFT ?= swift
+BUILD := $(SWIFT) build -c release
+BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+
+.PHONY: deps build demo test clean
+
+deps:
+	@if ! pkg-config --exists libzstd liblz4 2>/dev/null; then \
+		echo "installing libzstd-dev liblz4-dev pkg-config"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libzstd-dev liblz4-dev pkg-config; \
+	fi
+
+build: deps
+	$(BUILD)
+
+demo: build
+	@bash scripts/demo.sh "$(BIN)"
+
+test: deps
+	$(SWIFT) build -c release
+	$(SWIFT) test
+
+clean:
+	rm -rf .build out

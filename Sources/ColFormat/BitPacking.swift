@@ -1,0 +1,64 @@
+import ColSketches
+
+/// Packs unsigned integers of a fixed bit width (0...64), LSB-first, into
+/// bytes: value i occupies bits [i·w, (i+1)·w) of the little-endian bit stream.
+/// `n` values take exactly ⌈n·w/8⌉ bytes.
+enum BitPacking {
+    @inline(__always) static func width(_ maxValue: UInt64) -> Int { 64 - maxValue.leadingZeroBitCount }
+
+    static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
+
+    static func pack(count: Int, width: Int, into w: inout ByteWriter, _ value: (Int) -> UInt64) {
+        guard width > 0, count > 0 else { return }
+        let start = w.count
+        var acc: UInt64 = 0
+        var bits = 0
+        for i in 0..<count {
+            let v = value(i)
+            acc |= v << UInt64(bits)
+            if bits + width >= 64 {
+                w.write(acc)
+                let used = 64 - bits
+                acc = used < 64 ? v >> UInt64(used) : 0
+                bits = bits + width - 64
+            } else {
+                bits += width
+            }
+        }
+        var rest = (bits + 7) / 8
+        while rest > 0 {
+            w.write(UInt8(truncatingIfNeeded: acc))
+            acc >>= 8
+            rest -= 1
+        }
+        assert(w.count - start == byteCount(count: count, width: width))
+    }
+
+    /// Unpacks `count` values from `r`, calling `sink` with each in order.
+    static func unpack(
+        count: Int, width: Int, from r: inout ByteReader, _ sink: (Int, UInt64) -> Void
+    ) throws(BinaryDecodingError) {
+        guard count > 0 else { return }
+        guard width > 0 else {
+            for i in 0..<count { sink(i, 0) }
+            return
+        }
+        let n = byteCount(count: count, width: width)
+        let raw = try r.readRaw(n)
+        var padded = [UInt8](repeating: 0, count: n + 16)
+        padded.replaceSubrange(0..<n, with: raw)
+        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+        padded.withUnsafeBytes { p in
+            for i in 0..<count {
+                let bit = i * width
+                let byte = bit >> 3
+                let shift = UInt64(bit & 7)
+                var v = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: byte, as: UInt64.self)) >> shift
+                if shift > 0 && UInt64(width) + shift > 64 {
+                    v |= UInt64(p[byte + 8]) << (64 - shift)
+                }
+                sink(i, v & mask)
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import CLZ4
+import CZstd
+
+/// The compression applied to an encoded block (docs/FORMAT.md, "Codecs").
+public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Stored as encoded: no compression, or compression did not make it smaller.
+    case none = 0
+    /// A single zstd frame (RFC 8878) with the content size in its header.
+    case zstd = 1
+    /// An LZ4 block (raw block format, no frame); the uncompressed size is in the directory.
+    case lz4 = 2
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .zstd: "zstd"
+        case .lz4: "lz4"
+        }
+    }
+
+    public init?(name: String) {
+        guard let c = Codec.allCases.first(where: { $0.description == name }) else { return nil }
+        self = c
+    }
+}
+
+/// Compresses and decompresses blocks, reusing one zstd context and one output
+/// buffer for its lifetime. Not thread-safe: use one per thread.
+public final class BlockCompressor {
+    private var cctx: OpaquePointer?
+    private var dctx: OpaquePointer?
+    /// The output buffer, reused between calls.
+    public private(set) var output: [UInt8] = []
+
+    public init() {}
+
+    deinit {
+        if let c = cctx { ZSTD_freeCCtx(c) }
+        if let d = dctx { ZSTD_freeDCtx(d) }
+    }
+
+    /// Compresses `input`; returns the codec actually used (`.none` when the
+    /// requested codec did not make the block smaller) and leaves the stored
+    /// bytes in `output`.
+    public func compress(_ input: UnsafeRawBufferPointer, codec: Codec, level: Int32) -> Codec {
+        switch codec {
+        case .none:
+            break
+        case .zstd:
+            if cctx == nil { cctx = ZSTD_createCCtx() }
+            if let ctx = cctx {
+                let bound = ZSTD_compressBound(input.count)
+                if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+                let n = output.withUnsafeMutableBytes { out in
+                    ZSTD_compressCCtx(ctx, out.baseAddress, bound, input.baseAddress, input.count, level)
+                }
+                if ZSTD_isError(n) == 0 && n < input.count {
+                    output.removeSubrange(n...)
+                    return .zstd
+                }
+            }
+        case .lz4:
+            if input.count <= Int(LZ4_MAX_INPUT_SIZE) {
+                let bound = Int(LZ4_compressBound(Int32(input.count)))
+                if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+                let n = output.withUnsafeMutableBytes { out in
+                    LZ4_compress_default(
+                        input.baseAddress?.assumingMemoryBound(to: CChar.self),
+                        out.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(input.count), Int32(bound))
+                }
+                if n > 0 && Int(n) < input.count {
+                    output.removeSubrange(Int(n)...)
+                    return .lz4
+                }
+            }
+        }
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: input)
+        return .none
+    }
+
+    /// Decompresses a block into `into`, which must come out exactly `rawLength` bytes.
+    /// Returns false when the block does not decode to that length.
+    public func decompress(
+        _ input: UnsafeRawBufferPointer, codec: Codec, rawLength: Int, into out: inout [UInt8]
+    ) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        switch codec {
+        case .none:
+            guard input.count == rawLength else { return false }
+            out.append(contentsOf: input)
+            return true
+        case .zstd:
+            if dctx == nil { dctx = ZSTD_createDCtx() }
+            guard let ctx = dctx else { return false }
+            let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            guard declared == UInt64(rawLength) else { return false }
+            out = [UInt8](repeating: 0, count: rawLength)
+            let n = out.withUnsafeMutableBytes { o in
+                ZSTD_decompressDCtx(ctx, o.baseAddress, rawLength, input.baseAddress, input.count)
+            }
+            return ZSTD_isError(n) == 0 && n == rawLength
+        case .lz4:
+            guard rawLength <= Int(Int32.max) else { return false }
+            out = [UInt8](repeating: 0, count: rawLength)
+            let n = out.withUnsafeMutableBytes { o in
+                LZ4_decompress_safe(
+                    input.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    o.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(input.count), Int32(rawLength))
+            }
+            return Int(n) == rawLength
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import ColSketches
+
+/// Reads a .col file: `open` reads the tail and the footer only; column
+/// chunks are read on demand with `pread`, each verified by its checksum.
+///
+/// Every length, offset and count in the file is checked against the file
+/// size and the limits in `Layout` before anything is allocated for it.
+public final class ColFileReader: Sendable {
+    public let path: String
+    public let fileSize: Int
+    public let majorVersion: Int
+    public let minorVersion: Int
+    /// Optional feature flags set by the writer.
+    public let optionalFeatures: UInt32
+    /// The columns, their logical types, fingerprints and widening events.
+    public let schema: Schema
+    /// The chunk × column directory.
+    public let directory: Directory
+    /// File-level statistics, one per column (with full sketches).
+    public let statistics: [ColumnStatistics]
+    public let provenance: Provenance
+    /// The footer's offset and length.
+    public let footerOffset: Int
+    public let footerLength: Int
+
+    let file: RandomAccessFile
+    let sections: [UInt16: SectionEntry]
+    /// The bytes read speculatively at open (the end of the file), reused for section reads.
+    let tailBuffer: [UInt8]
+    let tailBufferOffset: Int
+
+    /// The number of rows.
+    public var rowCount: UInt64 { directory.rowCount }
+    /// Bytes this reader has read from the file so far (its own I/O counter).
+    public var bytesRead: Int { file.bytesRead.load(ordering: .relaxed) }
+    /// Read calls issued so far.
+    public var readCount: Int { file.reads.load(ordering: .relaxed) }
+
+    /// Opens a file, reading and verifying the tail and the footer.
+    public init(path: String) throws(ColFileError) {
+        self.path = path
+        let file = try RandomAccessFile(path: path)
+        self.file = file
+        let size = file.size
+        fileSize = size
+        let minimum = Layout.headSize + Layout.tailSize
+        if size < minimum {
+            let head = try file.read(at: 0, count: min(size, 4))
+            if head == Layout.magic { throw .truncated(path: path, fileSize: size, needed: minimum) }
+            throw .notAColFile(path: path, offset: 0)
+        }
+        // One read of the end of the file: the tail and, usually, the whole footer.
+        let span = min(size, Layout.speculativeTailRead)
+        let buffer = try file.read(at: size - span, count: span)
+        tailBuffer = buffer
+        tailBufferOffset = size - span
+        let tail = Array(buffer[(span - Layout.tailSize)...])
+        let tailAt = size - Layout.tailSize
+        if Array(tail[(Layout.tailSize - 4)...]) != Layout.magic {
+            let head = try file.read(at: 0, count: 4)
+            if head == Layout.magic { throw .truncated(path: path, fileSize: size, needed: size + 1) }
+            throw .notAColFile(path: path, offset: size - 4)
+        }
+        var t = ByteReader(tail, baseOffset: tailAt)
+        func tailField<T: FixedWidthInteger>(_: T.Type) throws(ColFileError) -> T {
+            do { return try t.read(T.self) } catch { throw ColFileError.from(error, path: path, what: "tail") }
+        }
+        let footerOffset = Int(truncatingIfNeeded: try tailField(UInt64.self))
+        let footerLength = Int(truncatingIfNeeded: try tailField(UInt64.self))
+        let tableLength = Int(try tailField(UInt32.self))
+        let major = Int(try tailField(UInt16.self))
+        let minor = Int(try tailField(UInt16.self))
+        let required = try tailField(UInt32.self)
+        let optional = try tailField(UInt32.self)
+        let tableCRC = try tailField(UInt32.self)
+        let storedTailCRC = try tailField(UInt32.self)
+        let tailCRC = CRC32C.checksum(tail[0..<36])
+        guard tailCRC == storedTailCRC else {
+            throw .checksumMismatch(path: path, what: "tail", offset: tailAt, expected: storedTailCRC, actual: tailCRC)
+        }
+        guard major == Int(Layout.majorVersion) else { throw .unsupportedVersion(path: path, major: major, minor: minor) }
+        guard required & ~Layout.knownRequiredFeatures == 0 else { throw .unknownRequiredFeatures(path: path, flags: required) }
+        majorVersion = major
+        minorVersion = minor
+        optionalFeatures = optional
+        guard footerOffset >= Layout.headSize, footerLength >= 4, footerOffset <= tailAt,
+              footerLength == tailAt - footerOffset, tableLength >= 4, tableLength <= footerLength
+        else { throw .corrupt(path: path, what: "tail", offset: tailAt, detail: "footer location out of range") }
+        self.footerOffset = footerOffset
+        self.footerLength = footerLength
+
+        // The head.
+        let head = footerOffset >= tailBufferOffset + 0 && tailBufferOffset == 0
+            ? Array(buffer[0..<Layout.headSize]) : try file.read(at: 0, count: Layout.headSize)
+        guard Array(head[0..<4]) == Layout.magic else { throw .notAColFile(path: path, offset: 0) }
+        let headMajor = Int(head[4]) | Int(head[5]) << 8, headMinor = Int(head[6]) | Int(head[7]) << 8
+        guard headMajor == major, headMinor == minor else {
+            throw .corrupt(path: path, what: "head", offset: 4, detail: "version \(headMajor).\(headMinor) differs from the tail's \(major).\(minor)")
+        }
+
+        // The section table: the last `tableLength` bytes of the footer.
+        let tableAt = tailAt - tableLength
+        let tableBytes = try Self.slice(file, buffer: buffer, bufferOffset: tailBufferOffset, at: tableAt, count: tableLength)
+        let actualTableCRC = CRC32C.checksum(tableBytes)
+        guard actualTableCRC == tableCRC else {
+            throw .checksumMismatch(path: path, what: "section table", offset: tableAt, expected: tableCRC, actual: actualTableCRC)
+        }
+        var sections: [UInt16: SectionEntry] = [:]
+        do throws(BinaryDecodingError) {
+            var r = ByteReader(tableBytes, baseOffset: tableAt)
+            let n = Int(try r.read(UInt32.self))
+            guard n <= Layout.maxSections, 4 + n * Layout.sectionEntrySize == tableLength else {
+                throw BinaryDecodingError.invalid("section count \(n)", offset: tableAt)
+            }
+            for _ in 0..<n {
+                let at = r.offset
+                let e = try SectionEntry.deserialize(from: &r)
+                guard e.offset >= UInt64(footerOffset), e.storedLength <= UInt64(tableAt), e.offset + e.storedLength <= UInt64(tableAt),
+                      e.rawLength <= UInt64(Layout.maxSectionBytes), sections[e.kind] == nil
+                else { throw BinaryDecodingError.invalid("section location", offset: at) }
+                sections[e.kind] = e
+            }
+        } catch {
+            throw ColFileError.from(error, path: path, what: "section table")
+        }
+        self.sections = sections
+        for kind in [SectionKind.schema, .directory, .fileStatistics, .provenance] where sections[kind.rawValue] == nil {
+            throw .corrupt(path: path, what: "section table", offset: tableAt, detail: "no \(kind)")
+        }
+
+        // The sections this reader needs at open.
+        func parse<T>(_ kind: SectionKind, _ body: (inout ByteReader) throws(BinaryDecodingError) -> T) throws(ColFileError) -> T {
+            let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: buffer, bufferOffset: size - span, path: path)
+            do throws(BinaryDecodingError) {
+                var r = ByteReader(bytes, baseOffset: at)
+                let v = try body(&r)
+                guard r.isAtEnd else { throw BinaryDecodingError.invalid("\(r.remaining) trailing byte(s)", offset: r.offset) }
+                return v
+            } catch {
+                throw ColFileError.from(error, path: path, what: kind.description)
+            }
+        }
+        schema = try parse(.schema) { (r: inout ByteReader) throws(BinaryDecodingError) in try Schema.deserialize(from: &r) }
+        directory = try parse(.directory) { (r: inout ByteReader) throws(BinaryDecodingError) in
+            try Directory.deserialize(from: &r, dataEnd: UInt64(footerOffset))
+        }
+        let columnCount = schema.columns.count
+        statistics = try parse(.fileStatistics) { (r: inout ByteReader) throws(BinaryDecodingError) in
+            let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 12)
+            guard n == columnCount else { throw .invalid("statistics for \(n) of \(columnCount) columns", offset: r.offset) }
+            var out: [ColumnStatistics] = []
+            for _ in 0..<n { out.append(try ColumnStatistics.deserialize(from: &r)) }
+            return out
+        }
+        provenance = try parse(.provenance) { (r: inout ByteReader) throws(BinaryDecodingError) in try Provenance.deserialize(from: &r) }
+        guard directory.columnCount == columnCount else {
+            throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]!.offset),
+                           detail: "\(directory.columnCount) columns, the schema has \(columnCount)")
+        }
+        for (j, c) in schema.columns.enumerated() {
+            guard statistics[j].rowCount == directory.rowCount else {
+                throw .corrupt(path: path, what: "file statistics section", offset: Int(sections[SectionKind.fileStatistics.rawValue]!.offset),
+                               detail: "column \(c.name) counts \(statistics[j].rowCount) rows, the directory \(directory.rowCount)")
+            }
+            for ch in 0..<directory.chunkCount {
+                let e = directory.entry(chunk: ch, column: j)
+                guard e.physicalType.canUpcast(to: c.type) else {
+                    throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]!.offset),
+                                   detail: "chunk \(ch) of column \(c.name) is \(e.physicalType), not readable as \(c.type)")
+                }
+            }
+        }
+    }
+
+    static func slice(_ file: RandomAccessFile, buffer: [UInt8], bufferOffset: Int, at: Int, count: Int) throws(ColFileError) -> [UInt8] {
+        if at >= bufferOffset && at + count <= bufferOffset + buffer.count {
+            return Array(buffer[(at - bufferOffset)..<(at - bufferOffset + count)])
+        }
+        return try file.read(at: at, count: count)
+    }
+
+    static func loadSection(_ file: RandomAccessFile, sections: [UInt16: SectionEntry], kind: SectionKind,
+                            buffer: [UInt8], bufferOffset: Int, path: String) throws(ColFileError) -> ([UInt8], Int) {
+        guard let e = sections[kind.rawValue] else { throw .invalidArgument("\(path): the file has no \(kind)") }
+        let at = Int(e.offset)
+        let stored = try slice(file, buffer: buffer, bufferOffset: bufferOffset, at: at, count: Int(e.storedLength))
+        let crc = CRC32C.checksum(stored)
+        guard crc == e.checksum else {
+            throw .checksumMismatch(path: path, what: kind.description, offset: at, expected: e.checksum, actual: crc)
+        }
+        if e.codec == .none {
+            guard e.rawLength == e.storedLength else {
+                throw .corrupt(path: path, what: kind.description, offset: at, detail: "raw length differs from stored length")
+            }
+            return (stored, at)
+        }
+        var raw: [UInt8] = []
+        let ok = stored.withUnsafeBytes { BlockCompressor().decompress($0, codec: e.codec, rawLength: Int(e.rawLength), into: &raw) }
+        guard ok else { throw .corrupt(path: path, what: kind.description, offset: at, detail: "does not decompress to \(e.rawLength) bytes") }
+        // Offsets inside a compressed section are reported relative to the section start.
+        return (raw, at)
+    }
+
+    /// Per-chunk statistics (compact sketches), indexed [chunk][column]. Reads the chunk-statistics section.
+    public func chunkStatistics() throws(ColFileError) -> [[ColumnStatistics]] {
+        let kind = SectionKind.chunkStatistics
+        guard sections[kind.rawValue] != nil else { return [] }
+        let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: tailBuffer,
+                                               bufferOffset: tailBufferOffset, path: path)
+        do throws(BinaryDecodingError) {
+            var r = ByteReader(bytes, baseOffset: at)
+            let chunks = Int(try r.read(UInt32.self))
+            let columns = Int(try r.read(UInt32.self))
+            guard chunks == directory.chunkCount, columns == directory.columnCount else {
+                throw BinaryDecodingError.invalid("chunk statistics shape \(chunks) × \(columns)", offset: at)
+            }
+            var out: [[ColumnStatistics]] = []
+            out.reserveCapacity(chunks)
+            for c in 0..<chunks {
+                var row: [ColumnStatistics] = []
+                row.reserveCapacity(columns)
+                for _ in 0..<columns {
+                    let s = try ColumnStatistics.deserialize(from: &r)
+                    guard s.rowCount == UInt64(directory.chunkRowCounts[c]) else {
+                        throw BinaryDecodingError.invalid("chunk statistics row count", offset: r.offset)
+                    }
+                    row.append(s)
+                }
+                out.append(row)
+            }
+            guard r.isAtEnd else { throw BinaryDecodingError.invalid("\(r.remaining) trailing byte(s)", offset: r.offset) }
+            return out
+        } catch {
+            throw ColFileError.from(error, path: path, what: kind.description)
+        }
+    }
+
+    /// Reads one column of one chunk in its stored (physical) type.
+    public func readStoredColumn(chunk c: Int, column j: Int) throws(ColFileError) -> ColumnVector {
+        guard c >= 0, c < directory.chunkCount, j >= 0, j < directory.columnCount else {
+            throw .invalidArgument("\(path): no chunk \(c), column \(j)")
+        }
+        let e = directory.entry(chunk: c, column: j)
+        let what = "chunk \(c) column \(j) (\(schema.columns[j].name))"
+        if e.isAbsent { return .nulls(type: .null, count: Int(e.rowCount)) }
+        let stored = try file.read(at: Int(e.offset), count: Int(e.storedLength))
+        let crc = CRC32C.checksum(stored)
+        guard crc == e.checksum else {
+            throw .checksumMismatch(path: path, what: what, offset: Int(e.offset), expected: e.checksum, actual: crc)
+        }
+        var page: [UInt8] = []
+        let ok = stored.withUnsafeBytes { BlockCompressor().decompress($0, codec: e.codec, rawLength: Int(e.rawLength), into: &page) }
+        guard ok else {
+            throw .corrupt(path: path, what: what, offset: Int(e.offset), detail: "does not decompress to \(e.rawLength) bytes")
+        }
+        let v: ColumnVector
+        do throws(BinaryDecodingError) {
+            v = try PageDecoder.decode(page, type: e.physicalType, rows: Int(e.rowCount), encoding: e.encoding)
+        } catch {
+            throw ColFileError.from(error, path: path, what: what + " page").relocated(base: Int(e.offset))
+        }
+        guard v.nullCount == Int(e.nullCount) else {
+            throw .corrupt(path: path, what: what, offset: Int(e.offset), detail: "\(v.nullCount) nulls, the directory says \(e.nullCount)")
+        }
+        return v
+    }
+
+    /// Reads one column of one chunk, upcast to the column's logical type.
+    public func readColumn(chunk c: Int, column j: Int) throws(ColFileError) -> ColumnVector {
+        let v = try readStoredColumn(chunk: c, column: j)
+        return v.upcast(to: schema.columns[j].type)
+    }
+}
+
+extension ColFileError {
+    /// Page offsets are relative to the decompressed page; report them as "block at X, page byte Y".
+    func relocated(base: Int) -> ColFileError {
+        if case let .corrupt(path, what, offset, detail) = self {
+            return .corrupt(path: path, what: what, offset: base, detail: "\(detail) (page byte \(offset))")
+        }
+        return self
+    }
+}

@@ -1,0 +1,243 @@
+import ColSketches
+
+/// Options of a `ColFileWriter`.
+public struct WriterOptions: Sendable {
+    /// The codec for data blocks; a block is stored raw when the codec does not make it smaller.
+    public var codec: Codec = .zstd
+    /// The zstd level (1...19; negative levels are faster).
+    public var level: Int32 = 3
+    /// Forces one encoding where it applies to the type (for tests and benchmarks); nil chooses by analysis.
+    public var forcedEncoding: Encoding?
+
+    public init(codec: Codec = .zstd, level: Int32 = 3, forcedEncoding: Encoding? = nil) {
+        self.codec = codec
+        self.level = level
+        self.forcedEncoding = forcedEncoding
+    }
+}
+
+/// One column of a chunk, encoded, compressed and checksummed, ready to append.
+struct EncodedColumn: Sendable {
+    var stored: [UInt8]
+    var entry: DirectoryEntry
+    var statistics: ColumnStatistics
+}
+
+/// The encoders and compressors shared by writers (one worker per thread at a time).
+let encoderPool = WorkerPool { EncoderWorker() }
+
+/// One thread's encoder and compressor; used by one thread at a time through `encoderPool`.
+final class EncoderWorker: @unchecked Sendable {
+    let encoder = PageEncoder()
+    let compressor = BlockCompressor()
+}
+
+/// Analyzes, encodes, compresses and checksums one column of a chunk.
+func encodeColumn(_ v: ColumnVector, options: WriterOptions) -> EncodedColumn {
+    let stats = ColumnStatistics.compute(v)
+    return encoderPool.with { worker in
+        let encoder = worker.encoder, compressor = worker.compressor
+        let encoding = encoder.encode(v, forcing: options.forcedEncoding)
+        let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
+        let stored = compressor.output
+        let entry = DirectoryEntry(
+            offset: 0, storedLength: UInt32(stored.count), rawLength: UInt32(encoder.page.count),
+            decodedBytes: UInt64(v.decodedBytes), checksum: CRC32C.checksum(stored), rowCount: UInt32(v.count),
+            codec: codec, encoding: encoding, physicalType: v.type, isAbsent: false, nullCount: UInt32(v.nullCount))
+        return EncodedColumn(stored: stored, entry: entry, statistics: stats)
+    }
+}
+
+/// Writes a .col file: append chunks of typed columns, then `finish`.
+///
+/// The file is written under a temporary name in the destination folder,
+/// fsynced, and renamed into place by `finish`; `abort` (or dropping an
+/// unfinished writer) removes it, so a failed write leaves nothing behind.
+/// Columns may be added between chunks; earlier chunks read them as null.
+/// A chunk may store a column in a narrower type than the file's logical
+/// type; each widening is recorded with its chunk and row.
+public final class ColFileWriter {
+    /// The columns so far, with their logical types.
+    public private(set) var columns: [ColumnDescriptor]
+    /// Rows appended so far.
+    public private(set) var rowCount: UInt64 = 0
+    public let options: WriterOptions
+    public var path: String { file.path }
+
+    private let file: AtomicFile
+    private var directory: Directory
+    private var fileStatistics: [ColumnStatistics]
+    private var chunkStatistics: [[[UInt8]]] = []
+    private var widenings: [WideningEvent] = []
+    private var finished = false
+
+    /// Creates the temporary file next to `path`.
+    public init(path: String, columns: [ColumnDescriptor] = [], options: WriterOptions = WriterOptions()) throws(ColFileError) {
+        self.options = options
+        self.columns = columns.map { ColumnDescriptor(name: $0.name, type: .null, nullable: false, sourcePath: $0.sourcePath) }
+        file = try AtomicFile(path: path)
+        directory = Directory(columnCount: columns.count)
+        fileStatistics = columns.map { _ in ColumnStatistics(type: .null) }
+        try file.write(Layout.magic)
+        var w = ByteWriter()
+        w.write(Layout.majorVersion)
+        w.write(Layout.minorVersion)
+        try file.write(w.bytes)
+    }
+
+    deinit { if !finished { file.abort() } }
+
+    /// Adds a column; rows already written read as null in it. Returns its index.
+    @discardableResult
+    public func addColumn(_ column: ColumnDescriptor) -> Int {
+        columns.append(ColumnDescriptor(name: column.name, type: .null, nullable: rowCount > 0, sourcePath: column.sourcePath))
+        directory.addColumns(1)
+        var s = ColumnStatistics(type: .null)
+        s.rowCount = rowCount
+        s.nullCount = rowCount
+        fileStatistics.append(s)
+        return columns.count - 1
+    }
+
+    /// Encodes (columns in parallel) and appends one chunk. `chunk` has one
+    /// vector per column, all of the same row count. `firstRowOfType` may give,
+    /// per column, the row within the chunk of the first value that needed the
+    /// chunk's type (recorded if the chunk widens the column); it defaults to 0.
+    public func append(_ chunk: [ColumnVector], firstRowOfType: [Int]? = nil,
+                       ingestion: [IngestionStatistics]? = nil) throws(ColFileError) {
+        guard !finished else { throw .invalidArgument("append after finish") }
+        guard chunk.count == columns.count else {
+            throw .invalidArgument("chunk has \(chunk.count) columns, the file has \(columns.count)")
+        }
+        let rows = chunk.first?.count ?? 0
+        guard rows > 0 else { return }
+        guard chunk.allSatisfy({ $0.count == rows }) else { throw .invalidArgument("columns of a chunk differ in row count") }
+        guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
+        for v in chunk where v.type.isVariableLength && v.bytes.count > Int(UInt32.max) {
+            throw .invalidArgument("a string column of one chunk holds more than 4 GiB")
+        }
+        let options = self.options
+        let encoded = parallelMap(chunk.count) { j in encodeColumn(chunk[j], options: options) }
+        try append(encoded: encoded, rows: rows, firstRowOfType: firstRowOfType, ingestion: ingestion)
+    }
+
+    func append(encoded: [EncodedColumn], rows: Int, firstRowOfType: [Int]?, ingestion: [IngestionStatistics]?) throws(ColFileError) {
+        let chunkIndex = directory.chunkCount
+        var entries: [DirectoryEntry] = []
+        var blobs: [[UInt8]] = []
+        entries.reserveCapacity(encoded.count)
+        for (j, col) in encoded.enumerated() {
+            var entry = col.entry
+            entry.offset = UInt64(file.offset)
+            try file.write(col.stored)
+            entries.append(entry)
+            let physical = col.entry.physicalType
+            let logical = columns[j].type.widened(with: physical)
+            if logical != columns[j].type && columns[j].type != .null {
+                let at = firstRowOfType?[j] ?? 0
+                widenings.append(WideningEvent(column: j, chunk: chunkIndex, row: rowCount + UInt64(at),
+                                               from: columns[j].type, to: logical))
+            }
+            columns[j].type = logical
+            if col.statistics.nullCount > 0 { columns[j].nullable = true }
+            var w = ByteWriter(capacity: 512)
+            col.statistics.compacted().serialize(into: &w)
+            blobs.append(w.bytes)
+            fileStatistics[j].merge(col.statistics, as: logical)
+            if let ingestion, j < ingestion.count {
+                if fileStatistics[j].ingestion == nil { fileStatistics[j].ingestion = ingestion[j] } else {
+                    fileStatistics[j].ingestion!.merge(ingestion[j])
+                }
+            }
+        }
+        directory.appendChunk(firstRow: rowCount, rows: rows, entries: entries)
+        chunkStatistics.append(blobs)
+        rowCount += UInt64(rows)
+    }
+
+    /// Writes the footer and the tail, fsyncs, and renames the file into place.
+    public func finish(provenance: Provenance = Provenance()) throws(ColFileError) {
+        guard !finished else { throw .invalidArgument("finish called twice") }
+        do {
+            try writeFooter(provenance: provenance)
+            try file.commit()
+            finished = true
+        } catch {
+            file.abort()
+            finished = true
+            throw error
+        }
+    }
+
+    /// Abandons the file: the temporary file is removed and nothing reaches the destination.
+    public func abort() {
+        guard !finished else { return }
+        finished = true
+        file.abort()
+    }
+
+    private func writeFooter(provenance: Provenance) throws(ColFileError) {
+        let footerOffset = file.offset
+        let schema = Schema(columns: columns, widenings: widenings)
+        var sections: [(SectionKind, [UInt8], Bool)] = []
+        var w = ByteWriter(capacity: 4096)
+        schema.serialize(into: &w)
+        sections.append((.schema, w.bytes, false))
+        w = ByteWriter(capacity: 64 + directory.entries.count * Layout.directoryEntrySize)
+        directory.serialize(into: &w)
+        sections.append((.directory, w.bytes, false))
+        w = ByteWriter(capacity: 1 << 16)
+        w.writeVarint(fileStatistics.count)
+        for s in fileStatistics { s.serialize(into: &w) }
+        sections.append((.fileStatistics, w.bytes, true))
+        w = ByteWriter(capacity: 1 << 16)
+        w.write(UInt32(directory.chunkCount))
+        w.write(UInt32(columns.count))
+        var absent = ByteWriter()
+        var nullStats = ColumnStatistics(type: .null)
+        for (c, blobs) in chunkStatistics.enumerated() {
+            for blob in blobs { w.writeRaw(blob) }
+            for _ in blobs.count..<columns.count {
+                absent.reset()
+                nullStats.rowCount = UInt64(directory.chunkRowCounts[c])
+                nullStats.nullCount = nullStats.rowCount
+                nullStats.distinctCount = 0
+                nullStats.distinctExact = true
+                nullStats.serialize(into: &absent)
+                w.writeRaw(absent.bytes)
+            }
+        }
+        sections.append((.chunkStatistics, w.bytes, true))
+        w = ByteWriter(capacity: 1024)
+        provenance.serialize(into: &w)
+        sections.append((.provenance, w.bytes, false))
+
+        // Section payloads first, then the table, then the tail.
+        let compressor = BlockCompressor()
+        var table: [SectionEntry] = []
+        for (kind, raw, compress) in sections {
+            let codec = raw.withUnsafeBytes { compressor.compress($0, codec: compress ? .zstd : .none, level: 3) }
+            let stored = compressor.output
+            table.append(SectionEntry(kind: kind.rawValue, codec: codec, checksum: CRC32C.checksum(stored),
+                                      offset: UInt64(file.offset), storedLength: UInt64(stored.count), rawLength: UInt64(raw.count)))
+            try file.write(stored)
+        }
+        w = ByteWriter(capacity: 4 + table.count * Layout.sectionEntrySize)
+        w.write(UInt32(table.count))
+        for e in table { e.serialize(into: &w) }
+        let tableCRC = CRC32C.checksum(w.bytes)
+        try file.write(w.bytes)
+        var tail = ByteWriter(capacity: Layout.tailSize)
+        tail.write(UInt64(footerOffset))
+        tail.write(UInt64(file.offset - footerOffset))
+        tail.write(UInt32(w.count))
+        tail.write(Layout.majorVersion)
+        tail.write(Layout.minorVersion)
+        tail.write(UInt32(0))
+        tail.write(Layout.featureChunkStatistics)
+        tail.write(tableCRC)
+        tail.write(CRC32C.checksum(tail.bytes))
+        tail.writeRaw(Layout.magic)
+        try file.write(tail.bytes)
+    }
+}

@@ -1,0 +1,100 @@
+import ColSketches
+
+// Serialization of the schema and provenance sections (docs/FORMAT.md, "Footer sections").
+
+extension Schema {
+    func serialize(into w: inout ByteWriter) {
+        w.writeVarint(columns.count)
+        for c in columns {
+            w.writeString(c.name)
+            w.write(c.type.rawValue)
+            w.write(UInt8(c.nullable ? 1 : 0))
+            w.writeString(c.sourcePath)
+        }
+        w.write(fingerprint.value)
+        w.write(typesFingerprint.value)
+        for i in 0..<columns.count { w.write(columnFingerprint(i).value) }
+        w.writeVarint(widenings.count)
+        for e in widenings {
+            w.writeVarint(e.column)
+            w.writeVarint(e.chunk)
+            w.writeVarint(e.row)
+            w.write(e.from.rawValue)
+            w.write(e.to.rawValue)
+        }
+    }
+
+    /// Parses the section and checks every stored fingerprint against the one recomputed from the canonical text.
+    static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Schema {
+        let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 4)
+        var cols: [ColumnDescriptor] = []
+        cols.reserveCapacity(n)
+        for _ in 0..<n {
+            let name = try r.readString()
+            let at = r.offset
+            guard let type = LogicalType(rawValue: try r.readUInt8()) else { throw .invalid("column type", offset: at) }
+            let flags = try r.readUInt8()
+            guard flags <= 1 else { throw .invalid("column flags", offset: at + 1) }
+            let source = try r.readString()
+            cols.append(ColumnDescriptor(name: name, type: type, nullable: flags == 1, sourcePath: source))
+        }
+        var s = Schema(columns: cols)
+        var at = r.offset
+        guard try r.read(UInt64.self) == s.fingerprint.value else { throw .invalid("schema fingerprint", offset: at) }
+        at = r.offset
+        guard try r.read(UInt64.self) == s.typesFingerprint.value else { throw .invalid("types fingerprint", offset: at) }
+        for i in 0..<n {
+            at = r.offset
+            guard try r.read(UInt64.self) == s.columnFingerprint(i).value else { throw .invalid("column fingerprint", offset: at) }
+        }
+        let events = try r.readCount(limit: 1 << 24, minBytesEach: 5)
+        for _ in 0..<events {
+            at = r.offset
+            let column = try r.readCount(limit: max(n - 1, 0))
+            let chunk = try r.readCount(limit: Layout.maxChunks)
+            let row = try r.readVarint()
+            guard let from = LogicalType(rawValue: try r.readUInt8()), let to = LogicalType(rawValue: try r.readUInt8()),
+                  n > 0 else { throw .invalid("widening event", offset: at) }
+            s.widenings.append(WideningEvent(column: column, chunk: chunk, row: row, from: from, to: to))
+        }
+        return s
+    }
+}
+
+extension Provenance {
+    func serialize(into w: inout ByteWriter) {
+        w.writeString(source)
+        w.write(UInt8((sourceSize != nil ? 1 : 0) | (sourceHash != nil ? 2 : 0)))
+        if let sourceSize { w.write(sourceSize) }
+        if let sourceHash { w.write(sourceHash) }
+        w.writeString(tool)
+        w.writeString(createdAt)
+        w.writeVarint(options.count)
+        for o in options {
+            w.writeString(o.key)
+            w.writeString(o.value)
+        }
+        w.writeVarint(decisions.count)
+        for d in decisions {
+            w.writeString(d.subject)
+            w.writeString(d.decision)
+        }
+    }
+
+    static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Provenance {
+        var p = Provenance()
+        p.source = try r.readString()
+        let at = r.offset
+        let flags = try r.readUInt8()
+        guard flags <= 3 else { throw .invalid("provenance flags", offset: at) }
+        if flags & 1 != 0 { p.sourceSize = try r.read(UInt64.self) }
+        if flags & 2 != 0 { p.sourceHash = try r.read(UInt64.self) }
+        p.tool = try r.readString()
+        p.createdAt = try r.readString()
+        let n = try r.readCount(limit: 1 << 16, minBytesEach: 2)
+        for _ in 0..<n { p.options.append((try r.readString(), try r.readString())) }
+        let m = try r.readCount(limit: 1 << 20, minBytesEach: 2)
+        for _ in 0..<m { p.decisions.append((try r.readString(), try r.readString())) }
+        return p
+    }
+}

@@ -1,0 +1,248 @@
+import ColSketches
+
+/// Byte-level constants of the .col layout (docs/FORMAT.md).
+public enum Layout {
+    /// "COLF" at offset 0 and in the last four bytes.
+    public static let magic: [UInt8] = [0x43, 0x4F, 0x4C, 0x46]
+    public static let majorVersion: UInt16 = 1
+    public static let minorVersion: UInt16 = 0
+    /// Magic, major version (u16), minor version (u16).
+    public static let headSize = 8
+    /// Footer offset (u64), footer length (u64), section-table length (u32),
+    /// major (u16), minor (u16), required flags (u32), optional flags (u32),
+    /// section-table CRC (u32), tail CRC (u32), magic.
+    public static let tailSize = 44
+    /// Required feature flags this reader implements (none are defined in version 1).
+    public static let knownRequiredFeatures: UInt32 = 0
+    /// Optional feature bit: the chunk-statistics section is present.
+    public static let featureChunkStatistics: UInt32 = 1
+    /// Bytes of one section-table entry.
+    public static let sectionEntrySize = 32
+    /// Bytes of one directory entry.
+    public static let directoryEntrySize = 40
+    /// Bytes of one chunk record in the directory.
+    public static let chunkRecordSize = 12
+    /// How much of the file's end `open` reads at once, hoping to get the whole footer.
+    public static let speculativeTailRead = 1 << 18
+
+    // Sanity limits checked before any allocation.
+    public static let maxColumns = 100_000
+    public static let maxChunks = 1 << 24
+    public static let maxSections = 64
+    public static let maxSectionBytes = 1 << 30
+    public static let maxBlockBytes = 1 << 31 - 1
+    public static let maxChunkRows = 1 << 31 - 1
+}
+
+/// The kinds of footer sections.
+public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case schema = 1
+    case directory = 2
+    case fileStatistics = 3
+    case chunkStatistics = 4
+    case provenance = 5
+
+    public var description: String {
+        switch self {
+        case .schema: "schema section"
+        case .directory: "directory section"
+        case .fileStatistics: "file statistics section"
+        case .chunkStatistics: "chunk statistics section"
+        case .provenance: "provenance section"
+        }
+    }
+}
+
+/// One entry of the footer's section table.
+struct SectionEntry: Equatable {
+    var kind: UInt16
+    var codec: Codec
+    var checksum: UInt32
+    var offset: UInt64
+    var storedLength: UInt64
+    var rawLength: UInt64
+
+    func serialize(into w: inout ByteWriter) {
+        w.write(kind)
+        w.write(codec.rawValue)
+        w.write(UInt8(0))
+        w.write(checksum)
+        w.write(offset)
+        w.write(storedLength)
+        w.write(rawLength)
+    }
+
+    static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> SectionEntry {
+        let kind = try r.read(UInt16.self)
+        let at = r.offset
+        guard let codec = Codec(rawValue: try r.readUInt8()) else { throw .invalid("section codec", offset: at) }
+        let reserved = try r.readUInt8()
+        guard reserved == 0 else { throw .invalid("section reserved byte", offset: at + 1) }
+        return SectionEntry(kind: kind, codec: codec, checksum: try r.read(UInt32.self), offset: try r.read(UInt64.self),
+                            storedLength: try r.read(UInt64.self), rawLength: try r.read(UInt64.self))
+    }
+}
+
+/// Where one column of one chunk is stored, and how (docs/FORMAT.md, "Directory").
+public struct DirectoryEntry: Sendable, Equatable {
+    /// Absolute offset of the stored block.
+    public var offset: UInt64
+    /// Bytes stored in the file.
+    public var storedLength: UInt32
+    /// Bytes of the encoded page after decompression.
+    public var rawLength: UInt32
+    /// Decoded bytes in memory (Arrow layout, see `DecodedSize`).
+    public var decodedBytes: UInt64
+    /// CRC-32C of the stored bytes.
+    public var checksum: UInt32
+    public var rowCount: UInt32
+    public var codec: Codec
+    public var encoding: Encoding
+    /// The physical type of the chunk's values.
+    public var physicalType: LogicalType
+    /// True when the column did not exist yet in this chunk: every row reads as null.
+    public var isAbsent: Bool
+    public var nullCount: UInt32
+
+    static func absent(rows: Int) -> DirectoryEntry {
+        DirectoryEntry(offset: 0, storedLength: 0, rawLength: 0, decodedBytes: 0, checksum: 0, rowCount: UInt32(rows),
+                       codec: .none, encoding: .plain, physicalType: .null, isAbsent: true, nullCount: UInt32(rows))
+    }
+
+    func serialize(into w: inout ByteWriter) {
+        w.write(offset)
+        w.write(storedLength)
+        w.write(rawLength)
+        w.write(decodedBytes)
+        w.write(checksum)
+        w.write(rowCount)
+        w.write(codec.rawValue)
+        w.write(encoding.rawValue)
+        w.write(physicalType.rawValue)
+        w.write(UInt8(isAbsent ? 1 : 0))
+        w.write(nullCount)
+    }
+
+    static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> DirectoryEntry {
+        let offset = try r.read(UInt64.self)
+        let stored = try r.read(UInt32.self)
+        let raw = try r.read(UInt32.self)
+        let decoded = try r.read(UInt64.self)
+        let crc = try r.read(UInt32.self)
+        let rows = try r.read(UInt32.self)
+        var at = r.offset
+        guard let codec = Codec(rawValue: try r.readUInt8()) else { throw .invalid("codec", offset: at) }
+        at = r.offset
+        guard let encoding = Encoding(rawValue: try r.readUInt8()) else { throw .invalid("encoding", offset: at) }
+        at = r.offset
+        guard let type = LogicalType(rawValue: try r.readUInt8()) else { throw .invalid("physical type", offset: at) }
+        at = r.offset
+        let flags = try r.readUInt8()
+        guard flags <= 1 else { throw .invalid("entry flags", offset: at) }
+        let nulls = try r.read(UInt32.self)
+        guard nulls <= rows else { throw .invalid("null count above row count", offset: r.offset - 4) }
+        return DirectoryEntry(offset: offset, storedLength: stored, rawLength: raw, decodedBytes: decoded, checksum: crc,
+                              rowCount: rows, codec: codec, encoding: encoding, physicalType: type, isAbsent: flags == 1,
+                              nullCount: nulls)
+    }
+}
+
+/// The chunk × column directory: O(1) lookup of any column chunk.
+public struct Directory: Sendable, Equatable {
+    public private(set) var chunkCount: Int
+    public private(set) var columnCount: Int
+    /// The first row (in the file) of each chunk.
+    public private(set) var chunkFirstRows: [UInt64]
+    public private(set) var chunkRowCounts: [UInt32]
+    /// Entries in chunk-major order: entry (c, j) is at c·columnCount + j.
+    public private(set) var entries: [DirectoryEntry]
+
+    init(columnCount: Int) {
+        chunkCount = 0
+        self.columnCount = columnCount
+        chunkFirstRows = []
+        chunkRowCounts = []
+        entries = []
+    }
+
+    public func entry(chunk c: Int, column j: Int) -> DirectoryEntry { entries[c * columnCount + j] }
+
+    /// The total number of rows.
+    public var rowCount: UInt64 {
+        guard let last = chunkFirstRows.last, let n = chunkRowCounts.last else { return 0 }
+        return last + UInt64(n)
+    }
+
+    mutating func appendChunk(firstRow: UInt64, rows: Int, entries new: [DirectoryEntry]) {
+        chunkFirstRows.append(firstRow)
+        chunkRowCounts.append(UInt32(rows))
+        entries.append(contentsOf: new)
+        chunkCount += 1
+    }
+
+    /// Grows every earlier chunk with absent entries for new columns.
+    mutating func addColumns(_ n: Int) {
+        guard n > 0 else { return }
+        var grown: [DirectoryEntry] = []
+        grown.reserveCapacity(chunkCount * (columnCount + n))
+        for c in 0..<chunkCount {
+            grown.append(contentsOf: entries[(c * columnCount)..<((c + 1) * columnCount)])
+            for _ in 0..<n { grown.append(.absent(rows: Int(chunkRowCounts[c]))) }
+        }
+        entries = grown
+        columnCount += n
+    }
+
+    /// u32 chunk count, u32 column count, the chunk records, then the entries.
+    func serialize(into w: inout ByteWriter) {
+        w.write(UInt32(chunkCount))
+        w.write(UInt32(columnCount))
+        for c in 0..<chunkCount {
+            w.write(chunkFirstRows[c])
+            w.write(chunkRowCounts[c])
+        }
+        for e in entries { e.serialize(into: &w) }
+    }
+
+    static func deserialize(from r: inout ByteReader, dataEnd: UInt64) throws(BinaryDecodingError) -> Directory {
+        let at = r.offset
+        let chunks = Int(try r.read(UInt32.self))
+        let columns = Int(try r.read(UInt32.self))
+        guard chunks <= Layout.maxChunks, columns <= Layout.maxColumns else {
+            throw .invalid("directory size \(chunks) × \(columns)", offset: at)
+        }
+        let needed = chunks * Layout.chunkRecordSize + chunks * columns * Layout.directoryEntrySize
+        guard needed == r.remaining else {
+            throw r.remaining < needed ? .truncated(offset: r.offset, needed: needed) : .invalid("directory length", offset: at)
+        }
+        var d = Directory(columnCount: columns)
+        var expectedFirst: UInt64 = 0
+        for _ in 0..<chunks {
+            let recordAt = r.offset
+            let first = try r.read(UInt64.self)
+            let rows = try r.read(UInt32.self)
+            guard first == expectedFirst, rows > 0 else { throw .invalid("chunk record", offset: recordAt) }
+            d.chunkFirstRows.append(first)
+            d.chunkRowCounts.append(rows)
+            expectedFirst += UInt64(rows)
+        }
+        d.chunkCount = chunks
+        d.entries.reserveCapacity(chunks * columns)
+        for c in 0..<chunks {
+            for _ in 0..<columns {
+                let entryAt = r.offset
+                let e = try DirectoryEntry.deserialize(from: &r)
+                guard e.rowCount == d.chunkRowCounts[c] else { throw .invalid("entry row count", offset: entryAt) }
+                if e.isAbsent {
+                    guard e.storedLength == 0, e.nullCount == e.rowCount else { throw .invalid("absent entry", offset: entryAt) }
+                } else {
+                    guard e.offset >= UInt64(Layout.headSize), e.offset + UInt64(e.storedLength) <= dataEnd,
+                          e.rawLength <= UInt32(Layout.maxBlockBytes)
+                    else { throw .invalid("block location", offset: entryAt) }
+                }
+                d.entries.append(e)
+            }
+        }
+        return d
+    }
+}

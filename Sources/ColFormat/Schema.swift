@@ -1,0 +1,146 @@
+import ColSketches
+
+/// One column of a file's schema.
+public struct ColumnDescriptor: Sendable, Equatable {
+    /// The column name (for flattened JSON, the dotted path).
+    public var name: String
+    /// The logical type: the widest type of any chunk.
+    public var type: LogicalType
+    /// True when any row of the column is null.
+    public var nullable: Bool
+    /// Where the values came from: the CSV header field or the JSON path (segments joined by "\u{1F}" when they contain the separator).
+    public var sourcePath: String
+
+    public init(name: String, type: LogicalType = .null, nullable: Bool = true, sourcePath: String? = nil) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.sourcePath = sourcePath ?? name
+    }
+
+    /// This column's line of the canonical schema text (without the newline).
+    public var canonicalLine: String {
+        "\(Schema.escape(name))\t\(type.name)\t\(nullable ? "nullable" : "required")"
+    }
+}
+
+/// A recorded widening: from `chunk` on, the column's values needed a wider type.
+public struct WideningEvent: Sendable, Equatable {
+    public var column: Int
+    public var chunk: Int
+    /// The zero-based row (in the whole file) of the first value that needed the wider type.
+    public var row: UInt64
+    public var from: LogicalType
+    public var to: LogicalType
+
+    public init(column: Int, chunk: Int, row: UInt64, from: LogicalType, to: LogicalType) {
+        self.column = column
+        self.chunk = chunk
+        self.row = row
+        self.from = from
+        self.to = to
+    }
+}
+
+/// A 64-bit fingerprint: XXH64 (seed 0) of a canonical text.
+public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
+    public let value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public init(text: String) { value = XXH64.hash(Array(text.utf8)) }
+    /// 16 lowercase hex digits.
+    public var description: String {
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// The columns of a file with their fingerprints (docs/FORMAT.md, "Fingerprints").
+public struct Schema: Sendable, Equatable {
+    public var columns: [ColumnDescriptor]
+    public var widenings: [WideningEvent]
+
+    public init(columns: [ColumnDescriptor], widenings: [WideningEvent] = []) {
+        self.columns = columns
+        self.widenings = widenings
+    }
+
+    /// The index of the column with this name.
+    public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
+
+    /// Escapes `\`, tab, LF and CR in a name for the canonical text.
+    static func escape(_ name: String) -> String {
+        var out = ""
+        for ch in name.unicodeScalars {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// `col-schema/1`, then one line per column in order: name, type and
+    /// nullability separated by tabs. Every line ends with LF.
+    public var canonicalText: String {
+        var s = "col-schema/1\n"
+        for c in columns { s += c.canonicalLine + "\n" }
+        return s
+    }
+
+    /// `col-types/1`, then one type name per line, in column order.
+    public var canonicalTypesText: String {
+        var s = "col-types/1\n"
+        for c in columns { s += c.type.name + "\n" }
+        return s
+    }
+
+    public var fingerprint: Fingerprint { Fingerprint(text: canonicalText) }
+    public var typesFingerprint: Fingerprint { Fingerprint(text: canonicalTypesText) }
+    public func columnFingerprint(_ i: Int) -> Fingerprint { Fingerprint(text: columns[i].canonicalLine) }
+}
+
+/// Where the data came from and how it was converted.
+public struct Provenance: Sendable, Equatable {
+    /// The source's name as given (a path, or "-" for standard input).
+    public var source: String
+    public var sourceSize: UInt64?
+    /// XXH64 of the source's bytes.
+    public var sourceHash: UInt64?
+    /// The tool and its version, e.g. "colconv 0.1.0".
+    public var tool: String
+    /// ISO 8601 UTC time of creation.
+    public var createdAt: String
+    /// Options as given, in order.
+    public var options: [(key: String, value: String)]
+    /// Decisions made by inference (dialect, header, types), in order.
+    public var decisions: [(subject: String, decision: String)]
+
+    public init(source: String = "", sourceSize: UInt64? = nil, sourceHash: UInt64? = nil, tool: String = "",
+                createdAt: String = "", options: [(key: String, value: String)] = [],
+                decisions: [(subject: String, decision: String)] = []) {
+        self.source = source
+        self.sourceSize = sourceSize
+        self.sourceHash = sourceHash
+        self.tool = tool
+        self.createdAt = createdAt
+        self.options = options
+        self.decisions = decisions
+    }
+
+    public static func == (a: Provenance, b: Provenance) -> Bool {
+        a.source == b.source && a.sourceSize == b.sourceSize && a.sourceHash == b.sourceHash && a.tool == b.tool
+            && a.createdAt == b.createdAt && a.options.elementsEqual(b.options, by: { $0 == $1 })
+            && a.decisions.elementsEqual(b.decisions, by: { $0 == $1 })
+    }
+
+    /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func now() -> String {
+        var out: [UInt8] = []
+        let seconds = Int64(clockSeconds())
+        CanonicalText.appendTimestamp(seconds * CanonicalText.microsPerSecond, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

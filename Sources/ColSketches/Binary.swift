@@ -1,0 +1,186 @@
+// Little-endian binary buffers shared by the sketches and the .col footer.
+//
+// `ByteWriter` appends fixed-width little-endian integers, LEB128 varints and
+// length-prefixed byte strings to one growable array. `ByteReader` reads them
+// back with a bounds check on every access and reports the absolute offset of
+// any failure, so a hostile or truncated input produces a typed error instead
+// of a trap. Every count read from input is checked against the bytes that
+// remain before anything is allocated for it.
+
+/// An error found while decoding a binary structure.
+public enum BinaryDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The input ended before `needed` more bytes could be read at `offset`.
+    case truncated(offset: Int, needed: Int)
+    /// A value at `offset` is not valid for its field.
+    case invalid(String, offset: Int)
+
+    public var description: String {
+        switch self {
+        case let .truncated(offset, needed):
+            return "truncated: needed \(needed) more byte(s) at offset \(offset)"
+        case let .invalid(what, offset):
+            return "invalid \(what) at offset \(offset)"
+        }
+    }
+}
+
+/// Appends little-endian values to a reusable byte array.
+public struct ByteWriter: Sendable {
+    /// The bytes written so far.
+    public var bytes: [UInt8]
+
+    /// Creates an empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The number of bytes written so far.
+    @inlinable public var count: Int { bytes.count }
+
+    /// Removes the content but keeps the storage for reuse.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    @inlinable public mutating func write(_ v: UInt8) { bytes.append(v) }
+
+    @inlinable public mutating func write<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable public mutating func write(_ v: Double) { write(v.bitPattern) }
+
+    /// Writes an unsigned LEB128 varint.
+    @inlinable public mutating func writeVarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    @inlinable public mutating func writeVarint(_ value: Int) { writeVarint(UInt64(value)) }
+
+    /// Writes a zigzag-encoded signed varint.
+    @inlinable public mutating func writeSignedVarint(_ value: Int64) {
+        writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// Writes a varint length followed by the bytes.
+    @inlinable public mutating func writeBytes<C: Collection>(_ b: C) where C.Element == UInt8 {
+        writeVarint(b.count)
+        bytes.append(contentsOf: b)
+    }
+
+    /// Writes a string as a varint length and its UTF-8 bytes.
+    public mutating func writeString(_ s: String) { writeBytes(Array(s.utf8)) }
+
+    @inlinable public mutating func writeRaw<C: Collection>(_ b: C) where C.Element == UInt8 {
+        bytes.append(contentsOf: b)
+    }
+
+    /// Overwrites a little-endian value at an absolute position written earlier.
+    public mutating func patch<T: FixedWidthInteger>(_ v: T, at position: Int) {
+        withUnsafeBytes(of: v.littleEndian) { raw in
+            for i in 0..<raw.count { bytes[position + i] = raw[i] }
+        }
+    }
+}
+
+/// Reads little-endian values from a byte array with bounds checks.
+public struct ByteReader: Sendable {
+    public let bytes: [UInt8]
+    /// The current position within `bytes`.
+    public var position: Int
+    /// The absolute file offset of `bytes[0]`, added to every reported offset.
+    public let baseOffset: Int
+
+    public init(_ bytes: [UInt8], baseOffset: Int = 0) {
+        self.bytes = bytes
+        self.position = 0
+        self.baseOffset = baseOffset
+    }
+
+    /// The number of unread bytes.
+    @inlinable public var remaining: Int { bytes.count - position }
+    /// The absolute offset of the next byte to read.
+    @inlinable public var offset: Int { baseOffset + position }
+    @inlinable public var isAtEnd: Bool { position >= bytes.count }
+
+    @inlinable public mutating func need(_ n: Int) throws(BinaryDecodingError) {
+        if n < 0 || n > remaining { throw .truncated(offset: offset, needed: n) }
+    }
+
+    public mutating func readUInt8() throws(BinaryDecodingError) -> UInt8 {
+        try need(1)
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(BinaryDecodingError) -> T {
+        let size = MemoryLayout<T>.size
+        try need(size)
+        var v: T = 0
+        for i in 0..<size { v |= T(truncatingIfNeeded: bytes[position + i]) << (8 * i) }
+        position += size
+        return v
+    }
+
+    public mutating func readDouble() throws(BinaryDecodingError) -> Double {
+        Double(bitPattern: try read(UInt64.self))
+    }
+
+    public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        let start = offset
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try readUInt8()
+            if shift == 63 && b > 1 { throw .invalid("varint (overflow)", offset: start) }
+            result |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+            if shift > 63 { throw .invalid("varint (too long)", offset: start) }
+        }
+    }
+
+    public mutating func readSignedVarint() throws(BinaryDecodingError) -> Int64 {
+        let u = try readVarint()
+        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
+
+    /// Reads a varint count and checks it against `limit` and, when each
+    /// element takes at least `minBytesEach` bytes, against the bytes left.
+    public mutating func readCount(limit: Int, minBytesEach: Int = 0) throws(BinaryDecodingError) -> Int {
+        let start = offset
+        let v = try readVarint()
+        guard v <= UInt64(limit) else { throw .invalid("count \(v) (limit \(limit))", offset: start) }
+        let n = Int(v)
+        if minBytesEach > 0 && n > remaining / minBytesEach {
+            throw .truncated(offset: offset, needed: n * minBytesEach)
+        }
+        return n
+    }
+
+    /// Reads a varint length and that many bytes.
+    public mutating func readBytes(limit: Int = 1 << 30) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
+        let n = try readCount(limit: limit)
+        return try readRaw(n)
+    }
+
+    public mutating func readRaw(_ n: Int) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
+        try need(n)
+        defer { position += n }
+        return bytes[position..<(position + n)]
+    }
+
+    /// Reads a length-prefixed UTF-8 string, refusing invalid UTF-8.
+    public mutating func readString(limit: Int = 1 << 20) throws(BinaryDecodingError) -> String {
+        let start = offset
+        let raw = try readBytes(limit: limit)
+        guard let s = String(validating: raw, as: UTF8.self) else {
+            throw .invalid("UTF-8 string", offset: start)
+        }
+        return s
+    }
+}

@@ -1,0 +1,191 @@
+// KLL quantile sketch (Karnin, Lang, Liberty 2016) over doubles.
+//
+// Items live in levels; an item at level h stands for 2^h input values. Level
+// h may hold about k·(2/3)^(H-1-h) items (at least 8), where H is the number
+// of levels. When the sketch is full, the lowest level at or over its
+// capacity is sorted and compacted: every other item (starting at a random
+// offset 0 or 1) moves up a level and the rest are dropped. The coin comes
+// from a seeded xorshift generator, so the same input in the same order always
+// gives the same sketch. NaN is never added (callers count it apart).
+
+/// A mergeable quantile sketch with rank error about 1.7/k^0.95 (k = 256: ≈ 0.9% at 99% confidence).
+public struct KLLSketch: Sendable, Equatable {
+    /// The accuracy parameter.
+    public let k: Int
+    /// The number of values added.
+    public private(set) var count: UInt64 = 0
+    /// The smallest and largest value added (exact).
+    public private(set) var minimum: Double = .infinity
+    public private(set) var maximum: Double = -.infinity
+    private(set) var levels: [[Double]] = [[]]
+    private var rng: UInt64 = 0x2545_F491_4F6C_DD1D
+
+    public static let defaultK = 256
+    static let minCapacity = 8
+
+    public init(k: Int = KLLSketch.defaultK) {
+        self.k = max(k, 8)
+        levels[0].reserveCapacity(self.k)
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The number of retained items.
+    public var retained: Int { levels.reduce(0) { $0 + $1.count } }
+
+    private func capacity(_ level: Int) -> Int {
+        let depth = levels.count - 1 - level
+        var c = Double(k)
+        for _ in 0..<depth { c *= 2.0 / 3.0 }
+        return max(Self.minCapacity, Int(c.rounded(.up)))
+    }
+
+    private var totalCapacity: Int {
+        var t = 0
+        for h in 0..<levels.count { t += capacity(h) }
+        return t
+    }
+
+    /// Adds one value; NaN is ignored.
+    public mutating func add(_ x: Double) {
+        if x.isNaN { return }
+        count += 1
+        if x < minimum { minimum = x }
+        if x > maximum { maximum = x }
+        levels[0].append(x)
+        if levels[0].count >= capacity(0) { compress() }
+    }
+
+    private mutating func nextBit() -> Int {
+        rng ^= rng << 13
+        rng ^= rng >> 7
+        rng ^= rng << 17
+        return Int(rng & 1)
+    }
+
+    private mutating func compress() {
+        while retained > totalCapacity || levels[0].count >= capacity(0) {
+            guard let h = (0..<levels.count).first(where: { levels[$0].count >= capacity($0) }) else { return }
+            if h + 1 == levels.count { levels.append([]) }
+            var items = levels[h]
+            items.sort()
+            var keep: [Double] = []
+            if items.count % 2 == 1, let last = items.popLast() { keep.append(last) }
+            let offset = nextBit()
+            var i = offset
+            while i < items.count {
+                levels[h + 1].append(items[i])
+                i += 2
+            }
+            levels[h] = keep
+        }
+    }
+
+    /// Folds another sketch into this one.
+    public mutating func merge(_ other: KLLSketch) {
+        guard other.count > 0 else { return }
+        count += other.count
+        minimum = Swift.min(minimum, other.minimum)
+        maximum = Swift.max(maximum, other.maximum)
+        while levels.count < other.levels.count { levels.append([]) }
+        for h in 0..<other.levels.count { levels[h].append(contentsOf: other.levels[h]) }
+        compress()
+    }
+
+    /// Returns a copy compacted to a smaller `k` (used for compact per-chunk statistics).
+    public func reduced(to smallerK: Int) -> KLLSketch {
+        var s = KLLSketch(k: smallerK)
+        s.count = count
+        s.minimum = minimum
+        s.maximum = maximum
+        s.levels = levels
+        s.compress()
+        return s
+    }
+
+    /// Weighted, sorted items: the sketch's approximation of the data.
+    public func weightedItems() -> [(value: Double, weight: UInt64)] {
+        var out: [(Double, UInt64)] = []
+        out.reserveCapacity(retained)
+        for (h, level) in levels.enumerated() {
+            for v in level { out.append((v, UInt64(1) << UInt64(h))) }
+        }
+        out.sort { $0.0 < $1.0 }
+        return out.map { (value: $0.0, weight: $0.1) }
+    }
+
+    /// The value at normalized rank `q` in [0, 1], or nil when empty.
+    public func quantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        if q <= 0 { return minimum }
+        if q >= 1 { return maximum }
+        let items = weightedItems()
+        let total = items.reduce(UInt64(0)) { $0 + $1.weight }
+        let target = q * Double(total)
+        var cumulative: UInt64 = 0
+        for item in items {
+            cumulative += item.weight
+            if Double(cumulative) >= target { return item.value }
+        }
+        return maximum
+    }
+
+    /// The estimated fraction of values ≤ `x`.
+    public func cdf(_ x: Double) -> Double {
+        guard count > 0 else { return 0 }
+        var below: UInt64 = 0
+        var total: UInt64 = 0
+        for (h, level) in levels.enumerated() {
+            let w = UInt64(1) << UInt64(h)
+            for v in level {
+                total += w
+                if v <= x { below += w }
+            }
+        }
+        return total == 0 ? 0 : Double(below) / Double(total)
+    }
+
+    /// Serializes as: k (varint), count (varint), min and max (f64), level
+    /// count (varint), then per level an item count (varint) and the items (f64).
+    public func serialize(into w: inout ByteWriter) {
+        w.writeVarint(k)
+        w.writeVarint(count)
+        w.write(minimum)
+        w.write(maximum)
+        w.writeVarint(levels.count)
+        for level in levels {
+            w.writeVarint(level.count)
+            for v in level { w.write(v) }
+        }
+    }
+
+    public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> KLLSketch {
+        let at = r.offset
+        let k = try r.readCount(limit: 1 << 16)
+        guard k >= 8 else { throw .invalid("KLL k \(k)", offset: at) }
+        var s = KLLSketch(k: k)
+        s.count = try r.readVarint()
+        s.minimum = try r.readDouble()
+        s.maximum = try r.readDouble()
+        let levelCount = try r.readCount(limit: 64, minBytesEach: 1)
+        guard levelCount >= 1 else { throw .invalid("KLL level count 0", offset: r.offset) }
+        s.levels = []
+        var weight: UInt64 = 0
+        for h in 0..<levelCount {
+            let n = try r.readCount(limit: 1 << 24, minBytesEach: 8)
+            var level = [Double]()
+            level.reserveCapacity(n)
+            for _ in 0..<n {
+                let v = try r.readDouble()
+                if v.isNaN { throw .invalid("KLL item NaN", offset: r.offset - 8) }
+                level.append(v)
+            }
+            let (w, o) = UInt64(n).multipliedReportingOverflow(by: UInt64(1) << UInt64(h))
+            if o { throw .invalid("KLL level weight", offset: r.offset) }
+            weight &+= w
+            s.levels.append(level)
+        }
+        if (s.count == 0) != (weight == 0) { throw .invalid("KLL count \(s.count) vs retained weight", offset: at) }
+        return s
+    }
+}

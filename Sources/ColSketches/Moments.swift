@@ -1,0 +1,57 @@
+// Running sum, mean and variance: Welford's update for single values and
+// Chan et al.'s pairwise formula for merging two partial results.
+
+/// Count, sum, mean and variance of a stream of doubles, mergeable.
+public struct Moments: Sendable, Equatable {
+    public internal(set) var count: UInt64 = 0
+    public internal(set) var sum: Double = 0
+    public internal(set) var mean: Double = 0
+    /// The sum of squared differences from the mean.
+    public internal(set) var m2: Double = 0
+
+    public init() {}
+
+    public init(count: UInt64, sum: Double, mean: Double, m2: Double) {
+        self.count = count
+        self.sum = sum
+        self.mean = mean
+        self.m2 = m2
+    }
+
+    public mutating func add(_ x: Double) {
+        count += 1
+        sum += x
+        let delta = x - mean
+        mean += delta / Double(count)
+        m2 += delta * (x - mean)
+    }
+
+    public mutating func merge(_ o: Moments) {
+        guard o.count > 0 else { return }
+        guard count > 0 else { self = o; return }
+        let n = Double(count + o.count)
+        let delta = o.mean - mean
+        mean += delta * Double(o.count) / n
+        m2 += o.m2 + delta * delta * Double(count) * Double(o.count) / n
+        sum += o.sum
+        count += o.count
+    }
+
+    /// The population variance, or nil when empty.
+    public var variance: Double? { count > 0 ? m2 / Double(count) : nil }
+    /// The sample standard deviation, or nil with fewer than two values.
+    public var sampleStandardDeviation: Double? {
+        count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil
+    }
+
+    public func serialize(into w: inout ByteWriter) {
+        w.writeVarint(count)
+        w.write(sum)
+        w.write(mean)
+        w.write(m2)
+    }
+
+    public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Moments {
+        Moments(count: try r.readVarint(), sum: try r.readDouble(), mean: try r.readDouble(), m2: try r.readDouble())
+    }
+}

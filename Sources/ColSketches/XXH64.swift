@@ -1,0 +1,145 @@
+// XXH64, the 64-bit xxHash (seed 0 unless given), written from its public
+// specification. The .col format uses it for schema fingerprints, the
+// source-content hash in provenance, and the value hashes that feed the
+// distinct-count and frequency sketches.
+
+/// A streaming XXH64 hasher.
+public struct XXH64: Sendable {
+    @usableFromInline static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    @usableFromInline static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    @usableFromInline static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    @usableFromInline static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    @usableFromInline static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+
+    private var v1, v2, v3, v4: UInt64
+    private let seed: UInt64
+    private var total: UInt64 = 0
+    private var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var buffered = 0
+
+    public init(seed: UInt64 = 0) {
+        self.seed = seed
+        v1 = seed &+ Self.p1 &+ Self.p2
+        v2 = seed &+ Self.p2
+        v3 = seed
+        v4 = seed &- Self.p1
+    }
+
+    @inline(__always) static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+        var a = acc &+ input &* p2
+        a = (a << 31) | (a >> 33)
+        return a &* p1
+    }
+
+    @inline(__always) static func mergeRound(_ acc: UInt64, _ val: UInt64) -> UInt64 {
+        (acc ^ round(0, val)) &* p1 &+ p4
+    }
+
+    @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+
+    /// Hashes a whole buffer in one call.
+    public static func hash(_ raw: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        var h = XXH64(seed: seed)
+        h.update(raw)
+        return h.finalize()
+    }
+
+    /// Hashes a byte collection in one call.
+    public static func hash<C: Collection>(_ bytes: C, seed: UInt64 = 0) -> UInt64 where C.Element == UInt8 {
+        if let r = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0), seed: seed) }) {
+            return r
+        }
+        return Array(bytes).withUnsafeBytes { hash($0, seed: seed) }
+    }
+
+    /// Feeds more bytes.
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        var i = 0
+        let n = raw.count
+        total &+= UInt64(n)
+        // Fill a partial stripe left from the last call.
+        if buffered > 0 {
+            withUnsafeMutableBytes(of: &buffer) { buf in
+                while buffered < 32 && i < n {
+                    buf[buffered] = raw[i]
+                    buffered += 1
+                    i += 1
+                }
+            }
+            if buffered < 32 { return }
+            withUnsafeBytes(of: buffer) { buf in consumeStripe(buf, at: 0) }
+            buffered = 0
+        }
+        while n - i >= 32 {
+            consumeStripe(raw, at: i)
+            i += 32
+        }
+        if i < n {
+            withUnsafeMutableBytes(of: &buffer) { buf in
+                while i < n {
+                    buf[buffered] = raw[i]
+                    buffered += 1
+                    i += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always) private mutating func consumeStripe(_ raw: UnsafeRawBufferPointer, at i: Int) {
+        v1 = Self.round(v1, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+        v2 = Self.round(v2, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+        v3 = Self.round(v3, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+        v4 = Self.round(v4, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+    }
+
+    /// The hash of everything fed so far.
+    public func finalize() -> UInt64 {
+        var h: UInt64
+        if total >= 32 {
+            h = Self.rotl(v1, 1) &+ Self.rotl(v2, 7) &+ Self.rotl(v3, 12) &+ Self.rotl(v4, 18)
+            h = Self.mergeRound(h, v1)
+            h = Self.mergeRound(h, v2)
+            h = Self.mergeRound(h, v3)
+            h = Self.mergeRound(h, v4)
+        } else {
+            h = seed &+ Self.p5
+        }
+        h &+= total
+        withUnsafeBytes(of: buffer) { raw in
+            var i = 0
+            while buffered - i >= 8 {
+                let k = Self.round(0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                h ^= k
+                h = Self.rotl(h, 27) &* Self.p1 &+ Self.p4
+                i += 8
+            }
+            if buffered - i >= 4 {
+                let k = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+                h ^= k &* Self.p1
+                h = Self.rotl(h, 23) &* Self.p2 &+ Self.p3
+                i += 4
+            }
+            while i < buffered {
+                h ^= UInt64(raw[i]) &* Self.p5
+                h = Self.rotl(h, 11) &* Self.p1
+                i += 1
+            }
+        }
+        h ^= h >> 33
+        h &*= Self.p2
+        h ^= h >> 29
+        h &*= Self.p3
+        h ^= h >> 32
+        return h
+    }
+}
+
+/// Mixes a 64-bit value into a well-distributed 64-bit hash (the
+/// SplitMix64 finalizer). Used for fixed-width values: integers, dates,
+/// timestamps, and the bit patterns of doubles.
+@inlinable public func mix64(_ value: UInt64) -> UInt64 {
+    var z = value &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
