@@ -145,13 +145,15 @@ public struct KLLSketch: Sendable, Equatable {
         return total == 0 ? 0 : Double(below) / Double(total)
     }
 
-    /// Serializes as: k (varint), count (varint), min and max (f64), level
-    /// count (varint), then per level an item count (varint) and the items (f64).
+    /// Serializes as: k (varint), count (varint), min and max (f64), the
+    /// coin generator's state (u64), level count (varint), then per level an
+    /// item count (varint) and the items (f64).
     public func serialize(into w: inout ByteWriter) {
         w.writeVarint(k)
         w.writeVarint(count)
         w.write(minimum)
         w.write(maximum)
+        w.write(rng)
         w.writeVarint(levels.count)
         for level in levels {
             w.writeVarint(level.count)
@@ -167,6 +169,8 @@ public struct KLLSketch: Sendable, Equatable {
         s.count = try r.readVarint()
         s.minimum = try r.readDouble()
         s.maximum = try r.readDouble()
+        s.rng = try r.read(UInt64.self)
+        if s.rng == 0 { throw .invalid("KLL generator state 0", offset: r.offset - 8) }
         let levelCount = try r.readCount(limit: 64, minBytesEach: 1)
         guard levelCount >= 1 else { throw .invalid("KLL level count 0", offset: r.offset) }
         s.levels = []

@@ -1,0 +1,81 @@
+import ColFormat
+import Foundation
+import Testing
+
+/// Reads a file using only docs/FORMAT.md: no type of ColFormat is used to parse it.
+@Suite("The spec, independently")
+struct SpecTests {
+    func u16(_ d: [UInt8], _ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+    func u32(_ d: [UInt8], _ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(d[at + $1]) << (8 * $1) } }
+    func u64(_ d: [UInt8], _ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(d[at + $1]) << (8 * $1) } }
+
+    /// Bitwise CRC-32C, as FORMAT.md defines it.
+    func crc32c(_ bytes: ArraySlice<UInt8>) -> Int {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
+        }
+        return Int(~c)
+    }
+
+    @Test("tail, section table, directory and one column's bytes by the documented offsets")
+    func readByHand() throws {
+        let dir = ScratchDirectory()
+        let path = dir.file("spec.col")
+        var a = ColumnVector(type: .string), b = ColumnVector(type: .int64)
+        for i in 0..<5 { a.append(string: "row\(i)"); b.append(Int64(i * 1000 - 7)) }
+        let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "a"), ColumnDescriptor(name: "b")],
+                                  options: WriterOptions(codec: .none, forcedEncoding: .plain))
+        try w.append([a, b])
+        try w.finish()
+
+        let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(Array(d[0..<4]) == Array("COLF".utf8) && u16(d, 4) == 1)
+        // Tail: the last 44 bytes.
+        let t = d.count - 44
+        #expect(Array(d[(d.count - 4)...]) == Array("COLF".utf8))
+        #expect(crc32c(d[t..<(t + 36)]) == u32(d, t + 36))
+        let footer = u64(d, t), footerLength = u64(d, t + 8), tableLength = u32(d, t + 16)
+        #expect(footer + footerLength == t)
+        #expect(u16(d, t + 20) == 1 && u32(d, t + 24) == 0)
+        // Section table: the last tableLength bytes of the footer.
+        let table = t - tableLength
+        #expect(crc32c(d[table..<t]) == u32(d, t + 32))
+        let sections = u32(d, table)
+        var directoryAt = -1
+        for s in 0..<sections {
+            let e = table + 4 + 32 * s
+            let (kind, codec, offset, stored) = (u16(d, e), Int(d[e + 2]), u64(d, e + 8), u64(d, e + 16))
+            #expect(crc32c(d[offset..<(offset + stored)]) == u32(d, e + 4))
+            if kind == 2 { #expect(codec == 0); directoryAt = offset }
+        }
+        // Directory: chunk count, column count, chunk records, then 40-byte entries.
+        let chunks = u32(d, directoryAt), columns = u32(d, directoryAt + 4)
+        #expect(chunks == 1 && columns == 2)
+        let entry = directoryAt + 8 + 12 * chunks + 40 * (0 * columns + 1) // chunk 0, column 1 ("b")
+        let blockAt = u64(d, entry), stored = u32(d, entry + 8)
+        #expect(crc32c(d[blockAt..<(blockAt + stored)]) == u32(d, entry + 24))
+        #expect(u32(d, entry + 28) == 5 && d[entry + 32] == 0 && d[entry + 33] == 0 && d[entry + 34] == 2)
+        // The page: validity byte 0 (all valid), then five little-endian int64s.
+        #expect(d[blockAt] == 0)
+        let values = (0..<5).map { Int64(truncatingIfNeeded: u64(d, blockAt + 1 + 8 * $0)) }
+        #expect(values == [-7, 993, 1993, 2993, 3993])
+    }
+
+    @Test("fingerprints are pinned to the documented canonical text")
+    func fingerprintsArePinned() {
+        let schema = Schema(columns: [
+            ColumnDescriptor(name: "id", type: .int64, nullable: false),
+            ColumnDescriptor(name: "name\twith tab", type: .string, nullable: true),
+            ColumnDescriptor(name: "geo.lat", type: .float64, nullable: true),
+            ColumnDescriptor(name: "day", type: .date, nullable: false),
+        ])
+        #expect(schema.canonicalText == "col-schema/1\nid\tint64\trequired\nname\\twith tab\tstring\tnullable\ngeo.lat\tfloat64\tnullable\nday\tdate\trequired\n")
+        #expect(schema.canonicalTypesText == "col-types/1\nint64\nstring\nfloat64\ndate\n")
+        #expect(schema.fingerprint.description == "820d50413bf925e8")
+        #expect(schema.typesFingerprint.description == "d3dc9c1574f38b42")
+        #expect(schema.columnFingerprint(0).description == "8ae3bda44db468c9")
+        #expect(Fingerprint(text: "").description == "ef46db3751d8e999")
+    }
+}
