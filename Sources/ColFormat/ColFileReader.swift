@@ -154,18 +154,18 @@ public final class ColFileReader: Sendable {
         }
         provenance = try parse(.provenance) { (r: inout ByteReader) throws(BinaryDecodingError) in try Provenance.deserialize(from: &r) }
         guard directory.columnCount == columnCount else {
-            throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]!.offset),
+            throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]?.offset ?? 0),
                            detail: "\(directory.columnCount) columns, the schema has \(columnCount)")
         }
         for (j, c) in schema.columns.enumerated() {
             guard statistics[j].rowCount == directory.rowCount else {
-                throw .corrupt(path: path, what: "file statistics section", offset: Int(sections[SectionKind.fileStatistics.rawValue]!.offset),
+                throw .corrupt(path: path, what: "file statistics section", offset: Int(sections[SectionKind.fileStatistics.rawValue]?.offset ?? 0),
                                detail: "column \(c.name) counts \(statistics[j].rowCount) rows, the directory \(directory.rowCount)")
             }
             for ch in 0..<directory.chunkCount {
                 let e = directory.entry(chunk: ch, column: j)
                 guard e.physicalType.canUpcast(to: c.type) else {
-                    throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]!.offset),
+                    throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]?.offset ?? 0),
                                    detail: "chunk \(ch) of column \(c.name) is \(e.physicalType), not readable as \(c.type)")
                 }
             }

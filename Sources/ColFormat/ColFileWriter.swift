@@ -121,6 +121,46 @@ public final class ColFileWriter {
         try append(encoded: encoded, rows: rows, firstRowOfType: firstRowOfType, ingestion: ingestion)
     }
 
+    /// One column of a chunk produced by `append(rows:_:)`.
+    public struct ChunkColumn: Sendable {
+        public var vector: ColumnVector
+        /// The row within the chunk of the first value that needed the vector's type.
+        public var firstRowOfType: Int
+        public var ingestion: IngestionStatistics?
+
+        public init(vector: ColumnVector, firstRowOfType: Int = 0, ingestion: IngestionStatistics? = nil) {
+            self.vector = vector
+            self.firstRowOfType = firstRowOfType
+            self.ingestion = ingestion
+        }
+    }
+
+    /// Appends a chunk whose columns are produced by `make`, which runs for
+    /// every column in parallel together with that column's encoding.
+    public func append(rows: Int, _ make: @Sendable (Int) -> ChunkColumn) throws(ColFileError) {
+        guard !finished else { throw .invalidArgument("append after finish") }
+        guard rows > 0 else { return }
+        guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
+        let options = self.options
+        let produced = parallelMap(columns.count) { j -> (EncodedColumn?, ChunkColumn) in
+            let c = make(j)
+            guard c.vector.count == rows, !(c.vector.type.isVariableLength && c.vector.bytes.count > Int(UInt32.max)) else {
+                return (nil, c)
+            }
+            return (encodeColumn(c.vector, options: options), c)
+        }
+        var encoded: [EncodedColumn] = []
+        for (j, p) in produced.enumerated() {
+            guard let e = p.0 else {
+                throw .invalidArgument("column \(columns[j].name): \(p.1.vector.count) rows where the chunk has \(rows), or over 4 GiB of text")
+            }
+            encoded.append(e)
+        }
+        let ingestion = produced.compactMap(\.1.ingestion)
+        try append(encoded: encoded, rows: rows, firstRowOfType: produced.map(\.1.firstRowOfType),
+                   ingestion: ingestion.count == produced.count ? ingestion : nil)
+    }
+
     func append(encoded: [EncodedColumn], rows: Int, firstRowOfType: [Int]?, ingestion: [IngestionStatistics]?) throws(ColFileError) {
         let chunkIndex = directory.chunkCount
         var entries: [DirectoryEntry] = []
@@ -146,7 +186,7 @@ public final class ColFileWriter {
             fileStatistics[j].merge(col.statistics, as: logical)
             if let ingestion, j < ingestion.count {
                 if fileStatistics[j].ingestion == nil { fileStatistics[j].ingestion = ingestion[j] } else {
-                    fileStatistics[j].ingestion!.merge(ingestion[j])
+                    fileStatistics[j].ingestion?.merge(ingestion[j])
                 }
             }
         }

@@ -43,8 +43,9 @@ final class RandomAccessFile: Sendable {
         var done = 0
         var failure: Int32 = 0
         buf.withUnsafeMutableBytes { p in
+            guard let base = p.baseAddress else { return }
             while done < count {
-                let n = pread(fd, p.baseAddress! + done, count - done, off_t(offset + done))
+                let n = pread(fd, base + done, count - done, off_t(offset + done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -65,15 +66,15 @@ final class RandomAccessFile: Sendable {
 /// A file written under a temporary name in the destination folder and
 /// renamed into place only when finished: a failed or abandoned write leaves
 /// nothing at the destination.
-final class AtomicFile {
-    let path: String
-    let temporaryPath: String
+public final class AtomicFile {
+    public let path: String
+    public let temporaryPath: String
     private var fd: Int32
     private var buffer: [UInt8] = []
-    private(set) var offset = 0
+    public private(set) var offset = 0
     private var done = false
 
-    init(path: String) throws(ColFileError) {
+    public init(path: String) throws(ColFileError) {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
@@ -98,18 +99,19 @@ final class AtomicFile {
 
     deinit { abort() }
 
-    func write<C: Collection>(_ bytes: C) throws(ColFileError) where C.Element == UInt8 {
+    public func write<C: Collection>(_ bytes: C) throws(ColFileError) where C.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         offset += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    func flush() throws(ColFileError) {
+    public func flush() throws(ColFileError) {
         var written = 0
         var failure: Int32 = 0
         buffer.withUnsafeBytes { p in
+            guard let base = p.baseAddress else { return }
             while written < p.count {
-                let n = Glibc.write(fd, p.baseAddress! + written, p.count - written)
+                let n = Glibc.write(fd, base + written, p.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -123,7 +125,7 @@ final class AtomicFile {
     }
 
     /// Flushes, fsyncs, and renames the file into place.
-    func commit() throws(ColFileError) {
+    public func commit() throws(ColFileError) {
         try flush()
         guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
         close(fd)
@@ -148,7 +150,7 @@ final class AtomicFile {
     }
 
     /// Removes the temporary file; nothing reaches the destination.
-    func abort() {
+    public func abort() {
         guard !done else { return }
         done = true
         if fd >= 0 { close(fd) }

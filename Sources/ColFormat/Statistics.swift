@@ -194,10 +194,9 @@ public struct ColumnStatistics: Sendable {
             var lmin = UInt64.max, lmax: UInt64 = 0, ltotal: UInt64 = 0
             v.bytes.withUnsafeBytes { b in
                 func cmp(_ x: Range<Int>, _ y: Range<Int>) -> Int {
-                    let n = Swift.min(x.count, y.count)
-                    if n > 0 {
-                        let c = memcmpBytes(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, n)
-                        if c != 0 { return c }
+                    for k in 0..<Swift.min(x.count, y.count) {
+                        let p = b[x.lowerBound + k], q = b[y.lowerBound + k]
+                        if p != q { return p < q ? -1 : 1 }
                     }
                     return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
                 }
@@ -207,8 +206,8 @@ public struct ColumnStatistics: Sendable {
                     if len < lmin { lmin = len }
                     if len > lmax { lmax = len }
                     ltotal += len
-                    if minR == nil || cmp(r, minR!) < 0 { minR = r }
-                    if maxR == nil || cmp(r, maxR!) > 0 { maxR = r }
+                    if let m = minR { if cmp(r, m) < 0 { minR = r } } else { minR = r }
+                    if let m = maxR { if cmp(r, m) > 0 { maxR = r } } else { maxR = r }
                     let h = XXH64.hash(UnsafeRawBufferPointer(rebasing: b[r]))
                     hll.add(hash: h)
                     let type = v.type
@@ -303,8 +302,8 @@ public struct ColumnStatistics: Sendable {
             moments = nil
             quantiles = nil
         } else {
-            if let om = o.moments { if moments == nil { moments = om } else { moments!.merge(om) } }
-            if let oq = o.quantiles { if quantiles == nil { quantiles = oq } else { quantiles!.merge(oq) } }
+            if let om = o.moments { if moments == nil { moments = om } else { moments?.merge(om) } }
+            if let oq = o.quantiles { if quantiles == nil { quantiles = oq } else { quantiles?.merge(oq) } }
         }
         if let ol = o.lengthMin { lengthMin = Swift.min(lengthMin ?? .max, ol) }
         if let ol = o.lengthMax { lengthMax = Swift.max(lengthMax ?? 0, ol) }
@@ -313,15 +312,15 @@ public struct ColumnStatistics: Sendable {
             lengthMin = nil; lengthMax = nil; lengthTotal = nil
         }
         if let of = o.frequent {
-            if frequent == nil { frequent = of } else { frequent!.merge(of) }
+            if frequent == nil { frequent = of } else { frequent?.merge(of) }
         }
         if let oh = o.hll {
-            if hll == nil { hll = oh } else { hll!.merge(oh) }
+            if hll == nil { hll = oh } else { hll?.merge(oh) }
         } else if o.rowCount > o.nullCount {
             hll = nil
         }
         if let oi = o.ingestion {
-            if ingestion == nil { ingestion = oi } else { ingestion!.merge(oi) }
+            if ingestion == nil { ingestion = oi } else { ingestion?.merge(oi) }
         }
         if let f = frequent, let d = f.distinctCount, mine.type == o.type || wasEmpty {
             distinctCount = UInt64(d)
@@ -461,10 +460,3 @@ public struct ColumnStatistics: Sendable {
     }
 }
 
-@inline(__always) func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int {
-    for i in 0..<n {
-        let x = a.load(fromByteOffset: i, as: UInt8.self), y = b.load(fromByteOffset: i, as: UInt8.self)
-        if x != y { return x < y ? -1 : 1 }
-    }
-    return 0
-}

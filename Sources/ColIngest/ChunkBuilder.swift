@@ -1,0 +1,120 @@
+import ColFormat
+
+/// One column of a chunk as it is read: the field bytes, and the set of
+/// types every value so far could be.
+///
+/// Inference has no second pass over the input: a chunk's raw fields are
+/// kept until the chunk is full, then converted once to the narrowest type
+/// that holds every one of them (lossless: text that is not exactly a value
+/// of that type makes the chunk a string chunk). Chunks of one column may
+/// end up with different types; the writer widens the column and records where.
+struct RawColumn: Sendable {
+    /// Field bytes; a null field is a null row.
+    var text = ColumnVector(type: .string)
+    /// The candidate types of every non-empty value so far (ValueParser bits).
+    var mask: UInt8 = ValueParser.all
+    /// For each candidate bit, the chunk row where a value first ruled it out.
+    var lostAt: [Int] = [Int](repeating: 0, count: 5)
+    /// Non-empty values seen.
+    var values = 0
+    /// Quoted empty fields (empty strings, not nulls).
+    var quotedEmpty = 0
+    var ingestion = IngestionStatistics()
+
+    @inline(__always) mutating func appendNull() {
+        text.appendNull()
+        ingestion.nullTokens += 1
+    }
+
+    /// Appends one non-null field.
+    @inline(__always) mutating func append(_ p: UnsafeRawBufferPointer) {
+        let row = text.count
+        text.append(bytes: p)
+        if p.isEmpty {
+            quotedEmpty += 1
+            ingestion.emptyStrings += 1
+            return
+        }
+        values += 1
+        let m = ValueParser.classify(p)
+        let kept = mask & m
+        if kept != mask {
+            var lost = mask & ~m
+            while lost != 0 {
+                let bit = lost.trailingZeroBitCount
+                lostAt[bit] = row
+                lost &= lost - 1
+            }
+            mask = kept
+        }
+        if m & ValueParser.bool != 0 { ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1 }
+        if m & ValueParser.int != 0 { ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1 }
+        if m & ValueParser.float != 0 { ingestion.parsedAs[Int(LogicalType.float64.rawValue)] += 1 }
+        if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
+        if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+        if m == 0 { ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1 }
+    }
+
+    /// The type this chunk's values will be stored as.
+    func chosenType(override: LogicalType?) -> (LogicalType, firstRow: Int) {
+        if let override { return (override, 0) }
+        if values == 0 { return (quotedEmpty > 0 ? .string : .null, 0) }
+        let order: [(UInt8, LogicalType)] = [
+            (ValueParser.bool, .bool), (ValueParser.int, .int64), (ValueParser.float, .float64),
+            (ValueParser.date, .date), (ValueParser.timestamp, .timestamp),
+        ]
+        var firstRow = 0
+        for (bit, type) in order {
+            if mask & bit != 0 { return (type, firstRow) }
+            // Candidates bool and date are not on the int64 → float64 path; only count losses on the way.
+            firstRow = max(firstRow, lostAt[bit.trailingZeroBitCount])
+        }
+        return (.string, firstRow)
+    }
+
+    /// Converts the raw fields to a typed column. Returns the values that do
+    /// not fit `type` (only possible with a --schema override) as row indices.
+    func finish(as type: LogicalType) -> (ColumnVector, rejected: [Int]) {
+        if type == .string || type == .json { return (text, []) }
+        var out = ColumnVector(type: type, capacity: text.count)
+        var rejected: [Int] = []
+        text.bytes.withUnsafeBytes { all in
+            for i in 0..<text.count {
+                guard text.isValid(i) else { out.appendNull(); continue }
+                let r = text.byteRange(i)
+                if r.isEmpty { out.appendNull(); continue }
+                let p = UnsafeRawBufferPointer(rebasing: all[r])
+                switch type {
+                case .bool:
+                    if let b = ValueParser.parseBool(p) { out.append(b); continue }
+                case .int64:
+                    if let v = ValueParser.parseInt(p) { out.append(v); continue }
+                case .float64:
+                    if let v = ValueParser.parseInt(p) { out.append(Double(v)); continue }
+                    if !ValueParser.isIntegerShaped(p), let v = ValueParser.parseDouble(p) { out.append(v); continue }
+                case .date:
+                    if let d = ValueParser.parseDate(p) { out.append(date: d); continue }
+                case .timestamp:
+                    if let t = ValueParser.parseTimestamp(p) { out.append(t); continue }
+                case .null:
+                    break
+                default:
+                    break
+                }
+                rejected.append(i)
+                out.appendNull()
+            }
+        }
+        return (out, rejected)
+    }
+}
+
+/// A chunk of raw columns handed from the tokenizer to the encoders.
+struct RawChunk: Sendable {
+    var columns: [RawColumn]
+    var rows: Int
+    /// The 1-based input line of each row (for errors found when converting).
+    var lines: [Int]
+    /// Input bytes read when the chunk was handed off (for progress).
+    var inputBytes = 0
+}

@@ -1,0 +1,115 @@
+import ColFormat
+
+/// What to do with a bad record.
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// Stop at the first bad record with its location; no output file is left.
+    case fail
+    /// Drop bad records silently (they are counted, and written to the rejects file if one is given).
+    case skip
+    /// Drop bad records and print each one's location on stderr.
+    case warn
+}
+
+/// What to do with bytes that are not valid UTF-8.
+public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
+    /// Treat the record as bad input (the error policy decides), naming the line and column.
+    case fail
+    /// Replace each invalid sequence with U+FFFD.
+    case replace
+}
+
+/// Options of the CSV reader.
+public struct CSVOptions: Sendable {
+    /// The delimiter, or nil to sniff it.
+    public var delimiter: UInt8?
+    /// The quote character: nil to sniff, `.some(nil)` for none.
+    public var quote: UInt8??
+    /// Whether the first row is a header, or nil to sniff it.
+    public var header: Bool?
+    /// Unquoted field values read as null, in addition to the empty field.
+    public var nullValues: [String] = []
+    /// Types forced for named columns instead of inferring them.
+    public var schemaOverrides: [String: LogicalType] = [:]
+    /// The largest field accepted, in bytes.
+    public var maxFieldBytes = 64 << 20
+    public var invalidUTF8 = InvalidUTF8Policy.fail
+
+    public init() {}
+}
+
+/// Options of a conversion into .col.
+public struct ConversionOptions: Sendable {
+    public var writer = WriterOptions()
+    /// Rows per chunk.
+    public var chunkRows = 65_536
+    public var onError = ErrorPolicy.fail
+    /// Where to write rejected records (CSV: line, error, record), if anywhere.
+    public var rejectsPath: String?
+    /// The tool name and version recorded in provenance.
+    public var tool = "colconv"
+    /// The options as given, recorded in provenance.
+    public var recordedOptions: [(key: String, value: String)] = []
+    /// Called after every chunk (on the converting thread).
+    public var progress: (@Sendable (ConversionProgress) -> Void)?
+    /// Called for every warning (bad records under `warn`).
+    public var warning: (@Sendable (String) -> Void)?
+
+    public init() {}
+}
+
+/// Progress of a running conversion.
+public struct ConversionProgress: Sendable {
+    public var rows: UInt64
+    public var inputBytes: Int
+    /// The input size, when known (for an ETA).
+    public var inputSize: Int?
+    public var seconds: Double
+}
+
+/// What a finished conversion did.
+public struct ConversionSummary: Sendable {
+    public var rows: UInt64
+    public var columns: Int
+    public var chunks: Int
+    public var inputBytes: Int
+    public var outputBytes: Int
+    public var seconds: Double
+    public var rejectedRecords: Int
+    public var decisions: [(subject: String, decision: String)]
+    /// Peak resident set size of the process, in bytes.
+    public var peakRSS: Int
+
+    /// One line: rows, columns, chunks, sizes, ratio, time, throughput and peak memory.
+    public var line: String {
+        let mb = 1_048_576.0
+        let ratio = outputBytes > 0 ? Double(inputBytes) / Double(outputBytes) : 0
+        let rate = seconds > 0 ? Double(inputBytes) / mb / seconds : 0
+        var s = "\(rows) rows × \(columns) columns in \(chunks) chunk\(chunks == 1 ? "" : "s"): "
+        s += "\(formatBytes(inputBytes)) → \(formatBytes(outputBytes)) (\(fixed(ratio, 1))×) "
+        s += "in \(fixed(seconds, 2)) s, \(fixed(rate, 1)) MB/s, peak RSS \(fixed(Double(peakRSS) / mb, 1)) MiB"
+        if rejectedRecords > 0 { s += ", \(rejectedRecords) record\(rejectedRecords == 1 ? "" : "s") rejected" }
+        return s
+    }
+}
+
+/// Formats bytes as B, KiB, MiB or GiB with one decimal.
+public func formatBytes(_ n: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(n)
+    var u = 0
+    while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+    return u == 0 ? "\(n) B" : "\(fixed(v, 1)) \(units[u])"
+}
+
+/// A fixed-point decimal without Foundation.
+public func fixed(_ v: Double, _ digits: Int) -> String {
+    guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-inf" : "inf") }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let r = (abs(v) * scale).rounded()
+    let whole = Int(r / scale)
+    let frac = Int(r - Double(whole) * scale)
+    var fs = String(frac)
+    while fs.count < digits { fs = "0" + fs }
+    return (v < 0 && r != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + fs : "")
+}
