@@ -19,8 +19,9 @@ build: deps
 demo: build
 	@bash scripts/demo.sh "$(BIN)"
 
+# The CLI tests run the built binaries from .build/debug, so build them first.
 test: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build
 	$(SWIFT) test
 
 clean:

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's first command: convert a shipped CSV to .col, show what was
+# decided, and convert it back to CSV and NDJSON.
+set -euo pipefail
+bin="$1"
+mkdir -p out
+echo "\$ colconv Fixtures/demo/orders.csv out/orders.col --verbose"
+"$bin/colconv" Fixtures/demo/orders.csv out/orders.col --verbose
+echo
+echo "\$ colconv out/orders.col out/orders.roundtrip.csv && head -3 out/orders.roundtrip.csv"
+"$bin/colconv" out/orders.col out/orders.roundtrip.csv
+head -3 out/orders.roundtrip.csv
+echo
+echo "\$ colconv out/orders.col out/orders.ndjson && head -2 out/orders.ndjson"
+"$bin/colconv" out/orders.col out/orders.ndjson
+head -2 out/orders.ndjson
