@@ -146,7 +146,7 @@ public final class ColFileReader: Sendable {
         }
         let columnCount = schema.columns.count
         statistics = try parse(.fileStatistics) { (r: inout ByteReader) throws(BinaryDecodingError) in
-            let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 12)
+            let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 7)
             guard n == columnCount else { throw .invalid("statistics for \(n) of \(columnCount) columns", offset: r.offset) }
             var out: [ColumnStatistics] = []
             for _ in 0..<n { out.append(try ColumnStatistics.deserialize(from: &r)) }

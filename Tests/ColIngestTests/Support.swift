@@ -1,0 +1,67 @@
+import ColFormat
+import ColIngest
+import Foundation
+
+enum Paths {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    static let corpus = root + "/../shared/corpus"
+    static let fixtures = root + "/Fixtures"
+}
+
+final class Scratch {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "colingest-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+    var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+    func write(_ name: String, _ text: String) -> String {
+        let p = file(name)
+        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        return p
+    }
+    func write(_ name: String, bytes: [UInt8]) -> String {
+        let p = file(name)
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        return p
+    }
+}
+
+/// Every row of a .col file as canonical text (nil for null).
+func rows(of path: String) throws -> [[String?]] {
+    let r = try ColFileReader(path: path)
+    var out: [[String?]] = []
+    for c in 0..<r.directory.chunkCount {
+        let cols = try (0..<r.schema.columns.count).map { try r.readColumn(chunk: c, column: $0) }
+        for i in 0..<Int(r.directory.chunkRowCounts[c]) {
+            out.append(cols.map { v in
+                guard v.type != .null, v.isValid(i) else { return nil }
+                var b: [UInt8] = []
+                v.appendCanonicalText(row: i, to: &b)
+                return String(decoding: b, as: UTF8.self)
+            })
+        }
+    }
+    return out
+}
+
+func convert(_ input: String, _ output: String, csv: CSVOptions = CSVOptions(), chunkRows: Int = 65536,
+             onError: ErrorPolicy = .fail, rejects: String? = nil) throws -> ConversionSummary {
+    var o = ConversionOptions()
+    o.chunkRows = chunkRows
+    o.onError = onError
+    o.rejectsPath = rejects
+    return try CSVConverter.convert(input: input, output: output, csv: csv, options: o)
+}
+
+func csvFiles(under folder: String) -> [String] {
+    let base = Paths.corpus + "/" + folder
+    let all = (FileManager.default.enumerator(atPath: base)?.allObjects as? [String]) ?? []
+    return all.filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }.map { folder + "/" + $0 }.sorted()
+}
