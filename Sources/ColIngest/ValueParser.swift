@@ -101,13 +101,17 @@ enum ValueParser {
     }
 
     static func parseSpecialDouble(_ p: UnsafeRawBufferPointer) -> Double? {
-        let s = Array(p)
-        switch s {
-        case Array("NaN".utf8), Array("nan".utf8): return .nan
-        case Array("Infinity".utf8), Array("inf".utf8), Array("+Infinity".utf8), Array("+inf".utf8): return .infinity
-        case Array("-Infinity".utf8), Array("-inf".utf8): return -.infinity
-        default: return nil
+        guard let last = p.last, last == UInt8(ascii: "N") || last == UInt8(ascii: "n") || last == UInt8(ascii: "f")
+            || last == UInt8(ascii: "y") else { return nil }
+        func eq(_ word: StaticString) -> Bool {
+            guard p.count == word.utf8CodeUnitCount else { return false }
+            for i in 0..<p.count where p[i] != word.utf8Start[i] { return false }
+            return true
         }
+        if eq("NaN") || eq("nan") { return .nan }
+        if eq("Infinity") || eq("inf") || eq("+Infinity") || eq("+inf") { return .infinity }
+        if eq("-Infinity") || eq("-inf") { return -.infinity }
+        return nil
     }
 
     /// A strict decimal float: [sign] (digits [. digits*] | . digits) [(e|E) [sign] digits], correctly rounded.

@@ -2,12 +2,15 @@
 // items stays small, and the SpaceSaving algorithm (Metwally et al. 2005)
 // once it does not.
 //
-// Items are keyed by a caller-supplied 64-bit hash; the item itself is
-// materialized only when it first takes a slot, so a stream of repeated
-// values allocates nothing. In the exact phase every distinct item has a slot
-// and `distinctCount` is exact. When the slots would exceed `exactLimit`, the
-// `capacity` most frequent are kept and each later unseen item evicts the
-// least frequent slot, inheriting its count as an error bound.
+// Items are keyed by a caller-supplied, well-mixed 64-bit hash; the item
+// itself is materialized only when it first takes a slot, so a stream of
+// repeated values allocates nothing. In the exact phase every distinct item
+// has a slot, found through an open-addressing table, and `distinctCount` is
+// exact. When the slots would exceed `exactLimit`, the `capacity` most
+// frequent are kept and the sketch switches to SpaceSaving over a sample of
+// one occurrence in `sampleRate` (counts are scaled back up): an unseen item
+// evicts the least frequent slot and inherits its count as an error bound.
+// Sampling keeps high-cardinality columns cheap; heavy hitters survive it.
 
 /// A mergeable frequent-items sketch.
 public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
@@ -15,16 +18,20 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     public let capacity: Int
     /// The number of distinct items tracked exactly before switching to SpaceSaving.
     public let exactLimit: Int
-    /// The number of values added (or merged in).
+    /// The number of values added (or merged in); always exact.
     public private(set) var total: UInt64 = 0
     /// True while every distinct item has its own slot with an exact count.
     public private(set) var isExact = true
+    /// One occurrence in this many is fed to SpaceSaving after the exact phase.
+    public static var sampleRate: UInt64 { 8 }
 
-    private var index: [UInt64: Int] = [:]
     private var hashes: [UInt64] = []
     private(set) var items: [Item] = []
     private var counts: [UInt64] = []
     private var errors: [UInt64] = []
+    /// Open addressing over `hashes` (exact phase only): slot index + 1, 0 = empty.
+    private var table: [Int32] = []
+    private var sampleCounter: UInt64 = 0
 
     public init(capacity: Int = 64, exactLimit: Int = 2048) {
         self.capacity = max(capacity, 1)
@@ -34,45 +41,85 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     /// The exact number of distinct items, while `isExact` holds.
     public var distinctCount: Int? { isExact ? items.count : nil }
 
-    /// Counts one occurrence of the item with this hash; `make` is called only
-    /// when the item needs a new slot.
-    @inlinable public mutating func add(hash: UInt64, count: UInt64 = 1, _ make: () -> Item) {
-        if let slot = slot(for: hash) {
-            bump(slot, by: count)
-        } else {
-            insert(hash: hash, item: make(), count: count, error: 0)
+    /// Counts `count` occurrences of the item with this hash; `make` is called
+    /// only when the item needs a new slot.
+    public mutating func add(hash: UInt64, count: UInt64 = 1, _ make: () -> Item) {
+        total += count
+        if isExact {
+            if let slot = find(hash) {
+                counts[slot] += count
+                return
+            }
+            if items.count < exactLimit {
+                append(hash: hash, item: make(), count: count, error: 0)
+                return
+            }
+            leaveExactPhase()
         }
-        addTotal(count)
+        sampleCounter &+= 1
+        guard sampleCounter % Self.sampleRate == 0 else { return }
+        spaceSaving(hash: hash, count: count * Self.sampleRate, error: 0, make)
     }
 
-    @usableFromInline func slot(for hash: UInt64) -> Int? { index[hash] }
-    @usableFromInline mutating func bump(_ slot: Int, by n: UInt64) { counts[slot] += n }
-    @usableFromInline mutating func addTotal(_ n: UInt64) { total += n }
+    @inline(__always) private func find(_ hash: UInt64) -> Int? {
+        if isExact {
+            guard !table.isEmpty else { return nil }
+            let mask = table.count - 1
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let s = Int(table[i])
+                if s == 0 { return nil }
+                if hashes[s - 1] == hash { return s - 1 }
+                i = (i + 1) & mask
+            }
+        }
+        for i in 0..<hashes.count where hashes[i] == hash { return i }
+        return nil
+    }
 
-    @usableFromInline mutating func insert(hash: UInt64, item: Item, count: UInt64, error: UInt64) {
-        if isExact && items.count >= exactLimit { leaveExactPhase() }
-        if isExact || items.count < capacity {
-            index[hash] = items.count
-            hashes.append(hash)
-            items.append(item)
-            counts.append(count)
-            errors.append(error)
+    private mutating func append(hash: UInt64, item: Item, count: UInt64, error: UInt64) {
+        hashes.append(hash)
+        items.append(item)
+        counts.append(count)
+        errors.append(error)
+        guard isExact else { return }
+        if hashes.count * 2 > table.count { rebuildTable(size: max(64, table.count * 2)) } else { place(hashes.count - 1) }
+    }
+
+    private mutating func place(_ slot: Int) {
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: hashes[slot]) & mask
+        while table[i] != 0 { i = (i + 1) & mask }
+        table[i] = Int32(slot + 1)
+    }
+
+    private mutating func rebuildTable(size: Int) {
+        table = [Int32](repeating: 0, count: size)
+        for s in 0..<hashes.count { place(s) }
+    }
+
+    private mutating func spaceSaving(hash: UInt64, count: UInt64, error: UInt64, _ make: () -> Item) {
+        if let slot = find(hash) {
+            counts[slot] += count
+            errors[slot] += error
             return
         }
-        // SpaceSaving: replace the least frequent slot.
+        if items.count < capacity {
+            append(hash: hash, item: make(), count: count, error: error)
+            return
+        }
         var minSlot = 0
         for i in 1..<counts.count where counts[i] < counts[minSlot] { minSlot = i }
         let floor = counts[minSlot]
-        index[hashes[minSlot]] = nil
-        index[hash] = minSlot
         hashes[minSlot] = hash
-        items[minSlot] = item
+        items[minSlot] = make()
         counts[minSlot] = floor + count
         errors[minSlot] = floor + error
     }
 
     private mutating func leaveExactPhase() {
         isExact = false
+        table = []
         truncate(to: capacity)
     }
 
@@ -84,8 +131,6 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         items = kept.map { items[$0] }
         counts = kept.map { counts[$0] }
         errors = kept.map { errors[$0] }
-        index = [:]
-        for (i, h) in hashes.enumerated() { index[h] = i }
     }
 
     /// Folds another sketch into this one. The result stays exact only when
@@ -93,12 +138,19 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     public mutating func merge(_ other: FrequentItems<Item>) {
         if !other.isExact && isExact { leaveExactPhase() }
         for i in 0..<other.items.count {
-            if let slot = index[other.hashes[i]] {
-                counts[slot] += other.counts[i]
-                errors[slot] += other.errors[i]
-            } else {
-                insert(hash: other.hashes[i], item: other.items[i], count: other.counts[i], error: other.errors[i])
+            let item = other.items[i]
+            if isExact {
+                if let slot = find(other.hashes[i]) {
+                    counts[slot] += other.counts[i]
+                    continue
+                }
+                if items.count < exactLimit {
+                    append(hash: other.hashes[i], item: item, count: other.counts[i], error: other.errors[i])
+                    continue
+                }
+                leaveExactPhase()
             }
+            spaceSaving(hash: other.hashes[i], count: other.counts[i], error: other.errors[i]) { item }
         }
         total += other.total
     }
@@ -107,7 +159,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     public struct Entry: Sendable {
         public let item: Item
         public let hash: UInt64
-        /// The counted occurrences; an upper bound when `error` > 0.
+        /// The counted occurrences; an estimate when the sketch is not exact.
         public let count: UInt64
         /// How much of `count` may come from evicted items.
         public let error: UInt64
@@ -129,14 +181,10 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     /// Rebuilds a sketch from stored entries.
     public init(capacity: Int, exactLimit: Int, total: UInt64, isExact: Bool, entries: [Entry]) {
         self.init(capacity: capacity, exactLimit: exactLimit)
-        self.total = total
         self.isExact = isExact
-        for e in entries where index[e.hash] == nil {
-            index[e.hash] = items.count
-            hashes.append(e.hash)
-            items.append(e.item)
-            counts.append(e.count)
-            errors.append(e.error)
+        for e in entries where find(e.hash) == nil {
+            append(hash: e.hash, item: e.item, count: e.count, error: e.error)
         }
+        self.total = total
     }
 }

@@ -17,8 +17,12 @@ public struct KLLSketch: Sendable, Equatable {
     /// The smallest and largest value added (exact).
     public private(set) var minimum: Double = .infinity
     public private(set) var maximum: Double = -.infinity
-    private(set) var levels: [[Double]] = [[]]
+    private(set) var levels: [[Double]] = [[]] {
+        didSet { if levels.count != capacities.count { recomputeCapacities() } }
+    }
     private var rng: UInt64 = 0x2545_F491_4F6C_DD1D
+    /// Capacity of each level for the current number of levels.
+    private var capacities: [Int] = []
 
     public static let defaultK = 256
     static let minCapacity = 8
@@ -26,6 +30,19 @@ public struct KLLSketch: Sendable, Equatable {
     public init(k: Int = KLLSketch.defaultK) {
         self.k = max(k, 8)
         levels[0].reserveCapacity(self.k)
+        recomputeCapacities()
+    }
+
+    private mutating func recomputeCapacities() {
+        capacities = (0..<levels.count).map { level in
+            var c = Double(k)
+            for _ in 0..<(levels.count - 1 - level) { c *= 2.0 / 3.0 }
+            return Swift.max(Self.minCapacity, Int(c.rounded(.up)))
+        }
+    }
+
+    public static func == (a: KLLSketch, b: KLLSketch) -> Bool {
+        a.k == b.k && a.count == b.count && a.minimum == b.minimum && a.maximum == b.maximum && a.levels == b.levels && a.rng == b.rng
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -33,18 +50,9 @@ public struct KLLSketch: Sendable, Equatable {
     /// The number of retained items.
     public var retained: Int { levels.reduce(0) { $0 + $1.count } }
 
-    private func capacity(_ level: Int) -> Int {
-        let depth = levels.count - 1 - level
-        var c = Double(k)
-        for _ in 0..<depth { c *= 2.0 / 3.0 }
-        return max(Self.minCapacity, Int(c.rounded(.up)))
-    }
+    @inline(__always) private func capacity(_ level: Int) -> Int { capacities[level] }
 
-    private var totalCapacity: Int {
-        var t = 0
-        for h in 0..<levels.count { t += capacity(h) }
-        return t
-    }
+    private var totalCapacity: Int { capacities.reduce(0, +) }
 
     /// Adds one value; NaN is ignored.
     public mutating func add(_ x: Double) {
