@@ -201,10 +201,22 @@ public final class ColFileReader: Sendable {
         return (raw, at)
     }
 
-    /// Per-chunk statistics (compact sketches), indexed [chunk][column]. Reads the chunk-statistics section.
+    /// Per-chunk statistics (compact sketches), indexed [chunk][column]. Reads the
+    /// chunk-statistics section; a file of one chunk has none, and its file
+    /// statistics, compacted, are returned.
     public func chunkStatistics() throws(ColFileError) -> [[ColumnStatistics]] {
         let kind = SectionKind.chunkStatistics
-        guard sections[kind.rawValue] != nil else { return [] }
+        guard sections[kind.rawValue] != nil else {
+            if directory.chunkCount == 1 {
+                return [(0..<statistics.count).map { j in
+                    var s = statistics[j].compacted()
+                    s.ingestion = nil
+                    s.type = directory.entry(chunk: 0, column: j).physicalType
+                    return s
+                }]
+            }
+            return []
+        }
         let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: tailBuffer,
                                                bufferOffset: tailBufferOffset, path: path)
         do throws(BinaryDecodingError) {

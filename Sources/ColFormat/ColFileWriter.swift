@@ -247,7 +247,8 @@ public final class ColFileWriter {
                 w.writeRaw(absent.bytes)
             }
         }
-        sections.append((.chunkStatistics, w.bytes, true))
+        // With one chunk the chunk statistics repeat the file statistics: the section is left out.
+        if directory.chunkCount > 1 { sections.append((.chunkStatistics, w.bytes, true)) }
         w = ByteWriter(capacity: 1024)
         provenance.serialize(into: &w)
         sections.append((.provenance, w.bytes, false))
@@ -274,7 +275,7 @@ public final class ColFileWriter {
         tail.write(Layout.majorVersion)
         tail.write(Layout.minorVersion)
         tail.write(UInt32(0))
-        tail.write(Layout.featureChunkStatistics)
+        tail.write(directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0)
         tail.write(tableCRC)
         tail.write(CRC32C.checksum(tail.bytes))
         tail.writeRaw(Layout.magic)

@@ -397,11 +397,15 @@ public struct ColumnStatistics: Sendable {
         }
         quantiles?.serialize(into: &w)
         if let f = frequent {
-            let top = f.top(f.capacity)
+            // A complete list (exact, every distinct value present) is stored whole. Otherwise
+            // values seen once carry no information and are left out, and the list is not exact.
+            var top = f.top(f.capacity)
+            let complete = f.isExact && top.count == f.distinctCount
+            if !complete { top = top.filter { $0.count > 1 } }
             w.writeVarint(f.capacity)
             w.writeVarint(f.exactLimit)
             w.writeVarint(f.total)
-            w.write(UInt8(f.isExact ? 1 : 0))
+            w.write(UInt8(complete ? 1 : 0))
             w.writeVarint(top.count)
             for e in top {
                 e.item.serialize(into: &w)

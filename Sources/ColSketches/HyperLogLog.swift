@@ -81,18 +81,39 @@ public struct HyperLogLog: Sendable, Equatable {
         }
     }
 
-    /// Serializes as: precision (u8), then the registers run-length encoded
-    /// as (varint run length, u8 value) pairs until all registers are covered.
+    /// Serializes as: precision (u8), then a form byte. Form 0 (dense): the
+    /// registers run-length encoded as (varint run length, u8 value) pairs
+    /// covering all registers. Form 1 (sparse): a varint count of non-zero
+    /// registers, then per register (varint gap from the previous index + 1,
+    /// u8 value). The writer picks the smaller form.
     public func serialize(into w: inout ByteWriter) {
         w.write(UInt8(precision))
+        var runs = ByteWriter(capacity: 256)
         var i = 0
         while i < registers.count {
             let v = registers[i]
             var j = i + 1
             while j < registers.count && registers[j] == v { j += 1 }
-            w.writeVarint(j - i)
-            w.write(v)
+            runs.writeVarint(j - i)
+            runs.write(v)
             i = j
+        }
+        var sparse = ByteWriter(capacity: 256)
+        var nonZero = 0
+        for r in registers where r != 0 { nonZero += 1 }
+        sparse.writeVarint(nonZero)
+        var previous = -1
+        for (index, r) in registers.enumerated() where r != 0 {
+            sparse.writeVarint(index - previous)
+            sparse.write(r)
+            previous = index
+        }
+        if sparse.count < runs.count {
+            w.write(UInt8(1))
+            w.writeRaw(sparse.bytes)
+        } else {
+            w.write(UInt8(0))
+            w.writeRaw(runs.bytes)
         }
     }
 
@@ -101,14 +122,33 @@ public struct HyperLogLog: Sendable, Equatable {
         let p = Int(try r.readUInt8())
         guard (4...18).contains(p) else { throw .invalid("HyperLogLog precision \(p)", offset: at) }
         var h = HyperLogLog(precision: p)
-        var i = 0
-        while i < h.registers.count {
-            let runAt = r.offset
-            let run = Int(try r.readCount(limit: h.registers.count - i))
-            let v = try r.readUInt8()
-            guard run > 0, v <= 64 - p + 1 else { throw .invalid("HyperLogLog register run", offset: runAt) }
-            for k in i..<(i + run) { h.registers[k] = v }
-            i += run
+        let formAt = r.offset
+        switch try r.readUInt8() {
+        case 0:
+            var i = 0
+            while i < h.registers.count {
+                let runAt = r.offset
+                let run = Int(try r.readCount(limit: h.registers.count - i))
+                let v = try r.readUInt8()
+                guard run > 0, v <= 64 - p + 1 else { throw .invalid("HyperLogLog register run", offset: runAt) }
+                for k in i..<(i + run) { h.registers[k] = v }
+                i += run
+            }
+        case 1:
+            let n = try r.readCount(limit: h.registers.count, minBytesEach: 2)
+            var index = -1
+            for _ in 0..<n {
+                let entryAt = r.offset
+                let gap = try r.readCount(limit: h.registers.count)
+                let v = try r.readUInt8()
+                index += gap
+                guard gap > 0, index < h.registers.count, v > 0, v <= 64 - p + 1 else {
+                    throw .invalid("HyperLogLog sparse register", offset: entryAt)
+                }
+                h.registers[index] = v
+            }
+        default:
+            throw .invalid("HyperLogLog form", offset: formAt)
         }
         return h
     }

@@ -53,6 +53,19 @@ struct SketchAccuracyTests {
         #expect(try HyperLogLog.deserialize(from: &r) == a)
     }
 
+    @Test("a small HyperLogLog serializes in the sparse form and reads back equal", arguments: [0, 1, 100, 3000])
+    func hllSparse(n: Int) throws {
+        var h = HyperLogLog()
+        for i in 0..<n { h.add(hash: mix64(UInt64(i) &* 977)) }
+        var w = ByteWriter()
+        h.serialize(into: &w)
+        #expect(w.bytes[1] == 1, "sparse form")
+        #expect(w.count < 3 * n + 8)
+        var r = ByteReader(w.bytes)
+        #expect(try HyperLogLog.deserialize(from: &r) == h)
+        #expect(r.isAtEnd)
+    }
+
     static let distributions = ["uniform", "normal", "exponential", "sorted", "reversed"]
 
     @Test("KLL quantile rank error is within 1%", arguments: distributions)
