@@ -2,16 +2,15 @@
 import PackageDescription
 
 // Dependency direction (one way only):
-//   ColSketches  <-  ColFormat  <-  ColIngest, ColProfile  <-  colconv, colprof
+//   ColSketches  <-  ColFormat  <-  ColIngest  <-  colconv
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
+// ColProfile and colprof (issue 5) will sit beside ColIngest and colconv.
 let package = Package(
     name: "col",
     products: [
         .library(name: "ColFormat", targets: ["ColFormat"]),
         .library(name: "ColIngest", targets: ["ColIngest"]),
-        .library(name: "ColProfile", targets: ["ColProfile"]),
         .executable(name: "colconv", targets: ["colconv"]),
-        .executable(name: "colprof", targets: ["colprof"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,17 +25,10 @@ let package = Package(
         .target(name: "ColSketches"),
         .target(name: "ColFormat", dependencies: ["ColSketches", "CZstd", "CLZ4"]),
         .target(name: "ColIngest", dependencies: ["ColFormat"]),
-        .target(name: "ColProfile", dependencies: ["ColFormat"]),
         .executableTarget(
             name: "colconv",
             dependencies: [
                 "ColIngest",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
-        .executableTarget(
-            name: "colprof",
-            dependencies: [
-                "ColProfile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColSketches"]),
