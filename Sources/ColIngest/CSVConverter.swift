@@ -14,7 +14,7 @@ import Foundation
 /// output is written to a temporary file and renamed into place only when the
 /// whole input converted; any error removes it.
 public enum CSVConverter {
-    static let queueDepth = 2
+    static let queueDepth = 1
 
     public static func convert(input: String, output: String, csv: CSVOptions = CSVOptions(),
                                options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
@@ -116,7 +116,9 @@ public enum CSVConverter {
                 }
                 chunkIndex += 1
                 rowsDone += UInt64(chunk.rows)
-                options.progress?(ConversionProgress(rows: rowsDone, inputBytes: chunk.inputBytes, inputSize: source.size,
+                let read = chunk.inputBytes
+                queue.recycle(consume chunk)
+                options.progress?(ConversionProgress(rows: rowsDone, inputBytes: read, inputSize: source.size,
                                                      seconds: monotonicSeconds() - started))
             case let .failed(error):
                 failure = error
@@ -201,6 +203,8 @@ final class ChunkQueue: @unchecked Sendable {
     enum Item { case chunk(RawChunk), failed(IngestError), finished(ProducerStats) }
     private let condition = NSCondition()
     private var items: [Item] = []
+    /// Processed chunks handed back for reuse, so steady state allocates no chunk buffers.
+    private var spare: [RawChunk] = []
     private let depth: Int
     private(set) var cancelled = false
 
@@ -223,6 +227,22 @@ final class ChunkQueue: @unchecked Sendable {
         let item = items.removeFirst()
         condition.broadcast()
         return item
+    }
+
+    /// Hands a processed chunk back to the producer.
+    func recycle(_ chunk: consuming RawChunk) {
+        var c = chunk
+        c.reset()
+        condition.lock()
+        spare.append(c)
+        condition.unlock()
+    }
+
+    /// A recycled chunk, if one is available.
+    func reuse() -> RawChunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast()
     }
 
     func cancel() {
@@ -321,6 +341,7 @@ final class Producer: @unchecked Sendable {
     }
 
     private func newChunk() -> RawChunk {
+        if let c = queue.reuse() { return c }
         var c = RawChunk(columns: [RawColumn](repeating: RawColumn(), count: width), rows: 0, lines: [])
         c.lines.reserveCapacity(chunkRows)
         for j in 0..<width { c.columns[j].text.reserveCapacity(chunkRows) }

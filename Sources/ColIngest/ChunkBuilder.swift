@@ -21,6 +21,16 @@ struct RawColumn: Sendable {
     var quotedEmpty = 0
     var ingestion = IngestionStatistics()
 
+    /// Empties the column for the next chunk, keeping its buffers.
+    mutating func reset() {
+        text.removeAll(type: .string)
+        mask = ValueParser.all
+        for i in 0..<lostAt.count { lostAt[i] = 0 }
+        values = 0
+        quotedEmpty = 0
+        ingestion = IngestionStatistics()
+    }
+
     @inline(__always) mutating func appendNull() {
         text.appendNull()
         ingestion.nullTokens += 1
@@ -117,4 +127,12 @@ struct RawChunk: Sendable {
     var lines: [Int]
     /// Input bytes read when the chunk was handed off (for progress).
     var inputBytes = 0
+
+    /// Empties the chunk for reuse, keeping every buffer's capacity.
+    mutating func reset() {
+        for j in 0..<columns.count { columns[j].reset() }
+        rows = 0
+        lines.removeAll(keepingCapacity: true)
+        inputBytes = 0
+    }
 }
