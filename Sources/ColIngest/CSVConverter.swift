@@ -36,12 +36,7 @@ public enum CSVConverter {
         var rec = CSVRecord()
         var names: [String] = []
         var firstRecordPending = false
-        while true {
-            do {
-                guard try tokenizer.next(&rec) else { break }
-            } catch {
-                throw error
-            }
+        while try tokenizer.next(&rec) {
             if sniffed.dialect.hasHeader {
                 for i in 0..<rec.count {
                     let r = rec.range(i)

@@ -158,8 +158,6 @@ final class CSVTokenizer {
                     state = .quoted
                     consume(&rec, 1)
                 } else if cls == Self.delimiter {
-                    rec.columns.removeLast()
-                    rec.columns.append(offset - lineStart + 1)
                     endField(&rec, quoted: false)
                     consume(&rec, 1)
                 } else if cls == Self.lf || cls == Self.cr {
@@ -192,7 +190,7 @@ final class CSVTokenizer {
                 }
                 if i > start {
                     rec.bytes.append(contentsOf: block[start..<i])
-                    consume(&rec, i - start, copied: true)
+                    consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
                         throw .malformed(location(offset), "field longer than \(maxFieldBytes) bytes (raise --max-field-bytes)")
                     }
@@ -222,7 +220,7 @@ final class CSVTokenizer {
                 }
                 if i > start {
                     rec.bytes.append(contentsOf: block[start..<i])
-                    consume(&rec, i - start, copied: true)
+                    consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
                         throw .malformed(quoteLocation, "field longer than \(maxFieldBytes) bytes (raise --max-field-bytes)")
                     }
@@ -267,7 +265,7 @@ final class CSVTokenizer {
         }
     }
 
-    @inline(__always) private func consume(_ rec: inout CSVRecord, _ n: Int, copied: Bool = false) {
+    @inline(__always) private func consume(_ rec: inout CSVRecord, _ n: Int) {
         if keepRaw { rec.raw.append(contentsOf: block[pos..<(pos + n)]) }
         pos += n
     }
