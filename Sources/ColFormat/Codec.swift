@@ -5,7 +5,8 @@ import CZstd
 public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Stored as encoded: no compression, or compression did not make it smaller.
     case none = 0
-    /// A single zstd frame (RFC 8878) with the content size in its header.
+    /// zstd frames (RFC 8878), each with its content size in its header: one for a
+    /// data block, one or more concatenated for a footer section.
     case zstd = 1
     /// An LZ4 block (raw block format, no frame); the uncompressed size is in the directory.
     case lz4 = 2
@@ -79,6 +80,18 @@ public final class BlockCompressor {
         return .none
     }
 
+    /// One zstd frame of `input`, whatever its size.
+    public func frame(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8]? {
+        if cctx == nil { cctx = ZSTD_createCCtx() }
+        guard let ctx = cctx else { return nil }
+        let bound = ZSTD_compressBound(input.count)
+        var out = [UInt8](repeating: 0, count: bound)
+        let n = out.withUnsafeMutableBytes { o in ZSTD_compressCCtx(ctx, o.baseAddress, bound, input.baseAddress, input.count, level) }
+        guard ZSTD_isError(n) == 0 else { return nil }
+        out.removeSubrange(n...)
+        return out
+    }
+
     /// Decompresses a block into `into`, which must come out exactly `rawLength` bytes.
     /// Returns false when the block does not decode to that length.
     public func decompress(
@@ -93,7 +106,17 @@ public final class BlockCompressor {
         case .zstd:
             if dctx == nil { dctx = ZSTD_createDCtx() }
             guard let ctx = dctx else { return false }
-            let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            // One frame, or several concatenated (the chunk-statistics section); each declares its size.
+            var declared: UInt64 = 0
+            var at = 0
+            while at < input.count {
+                let base = input.baseAddress.map { $0 + at }
+                let size = ZSTD_getFrameContentSize(base, input.count - at)
+                let length = ZSTD_findFrameCompressedSize(base, input.count - at)
+                guard ZSTD_isError(length) == 0, length > 0, size <= UInt64(rawLength) else { return false }
+                declared &+= size
+                at += length
+            }
             guard declared == UInt64(rawLength) else { return false }
             out = [UInt8](repeating: 0, count: rawLength)
             let n = out.withUnsafeMutableBytes { o in

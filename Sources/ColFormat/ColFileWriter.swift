@@ -1,4 +1,7 @@
 import ColSketches
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options of a `ColFileWriter`.
 public struct WriterOptions: Sendable {
@@ -67,7 +70,11 @@ public final class ColFileWriter {
     private let file: AtomicFile
     private var directory: Directory
     private var fileStatistics: [ColumnStatistics]
-    private var chunkStatistics: [[[UInt8]]] = []
+    /// Each chunk's compacted statistics, one zstd frame per chunk, kept on disk until the footer.
+    private let chunkStatisticsSpill: SpillFile
+    /// Per chunk: offset and length of its frame in the spill file, its raw length, and its column count.
+    private var chunkStatisticsFrames: [(offset: Int, length: Int, raw: Int, columns: Int)] = []
+    private let statisticsCompressor = BlockCompressor()
     private var widenings: [WideningEvent] = []
     private var finished = false
 
@@ -76,6 +83,7 @@ public final class ColFileWriter {
         self.options = options
         self.columns = columns.map { ColumnDescriptor(name: $0.name, type: .null, nullable: false, sourcePath: $0.sourcePath) }
         file = try AtomicFile(path: path)
+        chunkStatisticsSpill = try SpillFile(nextTo: path)
         directory = Directory(columnCount: columns.count)
         fileStatistics = columns.map { _ in ColumnStatistics(type: .null) }
         try file.write(Layout.magic)
@@ -164,7 +172,7 @@ public final class ColFileWriter {
     func append(encoded: [EncodedColumn], rows: Int, firstRowOfType: [Int]?, ingestion: [IngestionStatistics]?) throws(ColFileError) {
         let chunkIndex = directory.chunkCount
         var entries: [DirectoryEntry] = []
-        var blobs: [[UInt8]] = []
+        var blob = ByteWriter(capacity: 4096 * encoded.count)
         entries.reserveCapacity(encoded.count)
         for (j, col) in encoded.enumerated() {
             var entry = col.entry
@@ -180,9 +188,7 @@ public final class ColFileWriter {
             }
             columns[j].type = logical
             if col.statistics.nullCount > 0 { columns[j].nullable = true }
-            var w = ByteWriter(capacity: 512)
-            col.statistics.compacted().serialize(into: &w)
-            blobs.append(w.bytes)
+            col.statistics.compacted().serialize(into: &blob)
             fileStatistics[j].merge(col.statistics, as: logical)
             if let ingestion, j < ingestion.count {
                 if fileStatistics[j].ingestion == nil { fileStatistics[j].ingestion = ingestion[j] } else {
@@ -191,7 +197,10 @@ public final class ColFileWriter {
             }
         }
         directory.appendChunk(firstRow: rowCount, rows: rows, entries: entries)
-        chunkStatistics.append(blobs)
+        let codec = blob.bytes.withUnsafeBytes { statisticsCompressor.compress($0, codec: .zstd, level: 3) }
+        let frame = codec == .zstd ? statisticsCompressor.output : try zstdFrame(blob.bytes)
+        let at = try chunkStatisticsSpill.append(frame)
+        chunkStatisticsFrames.append((at, frame.count, blob.count, encoded.count))
         rowCount += UInt64(rows)
     }
 
@@ -216,6 +225,47 @@ public final class ColFileWriter {
         file.abort()
     }
 
+    /// Streams the chunk-statistics section from the spill file: a frame with the
+    /// chunk and column counts, then each chunk's frame, plus a frame of null
+    /// statistics for columns added after that chunk.
+    private func writeChunkStatistics() throws(ColFileError) -> SectionEntry {
+        let start = file.offset
+        var crc: UInt32 = 0
+        var raw = 0
+        func emit(_ frame: [UInt8], rawLength: Int) throws(ColFileError) {
+            crc = frame.withUnsafeBytes { CRC32C.checksum($0, previous: crc) }
+            raw += rawLength
+            try file.write(frame)
+        }
+        var header = ByteWriter(capacity: 8)
+        header.write(UInt32(directory.chunkCount))
+        header.write(UInt32(columns.count))
+        try emit(try zstdFrame(header.bytes), rawLength: header.count)
+        var absent = ByteWriter()
+        for (c, f) in chunkStatisticsFrames.enumerated() {
+            try emit(try chunkStatisticsSpill.read(at: f.offset, count: f.length), rawLength: f.raw)
+            guard f.columns < columns.count else { continue }
+            absent.reset()
+            var nulls = ColumnStatistics(type: .null)
+            nulls.rowCount = UInt64(directory.chunkRowCounts[c])
+            nulls.nullCount = nulls.rowCount
+            nulls.distinctCount = 0
+            nulls.distinctExact = true
+            for _ in f.columns..<columns.count { nulls.serialize(into: &absent) }
+            try emit(try zstdFrame(absent.bytes), rawLength: absent.count)
+        }
+        return SectionEntry(kind: SectionKind.chunkStatistics.rawValue, codec: .zstd, checksum: crc, offset: UInt64(start),
+                            storedLength: UInt64(file.offset - start), rawLength: UInt64(raw))
+    }
+
+    /// `bytes` as one zstd frame, even when compression does not pay (sections of frames need every part framed).
+    private func zstdFrame(_ bytes: [UInt8]) throws(ColFileError) -> [UInt8] {
+        guard let frame = bytes.withUnsafeBytes({ statisticsCompressor.frame($0, level: 3) }) else {
+            throw .io(path: path, operation: "zstd compression of chunk statistics", errno: ENOMEM)
+        }
+        return frame
+    }
+
     private func writeFooter(provenance: Provenance) throws(ColFileError) {
         let footerOffset = file.offset
         let schema = Schema(columns: columns, widenings: widenings)
@@ -230,32 +280,15 @@ public final class ColFileWriter {
         w.writeVarint(fileStatistics.count)
         for s in fileStatistics { s.serialize(into: &w) }
         sections.append((.fileStatistics, w.bytes, true))
-        w = ByteWriter(capacity: 1 << 16)
-        w.write(UInt32(directory.chunkCount))
-        w.write(UInt32(columns.count))
-        var absent = ByteWriter()
-        var nullStats = ColumnStatistics(type: .null)
-        for (c, blobs) in chunkStatistics.enumerated() {
-            for blob in blobs { w.writeRaw(blob) }
-            for _ in blobs.count..<columns.count {
-                absent.reset()
-                nullStats.rowCount = UInt64(directory.chunkRowCounts[c])
-                nullStats.nullCount = nullStats.rowCount
-                nullStats.distinctCount = 0
-                nullStats.distinctExact = true
-                nullStats.serialize(into: &absent)
-                w.writeRaw(absent.bytes)
-            }
-        }
-        // With one chunk the chunk statistics repeat the file statistics: the section is left out.
-        if directory.chunkCount > 1 { sections.append((.chunkStatistics, w.bytes, true)) }
         w = ByteWriter(capacity: 1024)
         provenance.serialize(into: &w)
         sections.append((.provenance, w.bytes, false))
+        var table: [SectionEntry] = []
+        // With one chunk the chunk statistics repeat the file statistics: the section is left out.
+        if directory.chunkCount > 1 { table.append(try writeChunkStatistics()) }
 
         // Section payloads first, then the table, then the tail.
         let compressor = BlockCompressor()
-        var table: [SectionEntry] = []
         for (kind, raw, compress) in sections {
             let codec = raw.withUnsafeBytes { compressor.compress($0, codec: compress ? .zstd : .none, level: 3) }
             let stored = compressor.output

@@ -176,3 +176,66 @@ public final class AtomicFile {
 /// Removes the temporary files of writes still in progress. Call it from an
 /// interrupt handler before exiting, so an interrupted conversion leaves nothing behind.
 public func removePendingTemporaryFiles() { AtomicFile.removeAllPending() }
+
+/// An anonymous temporary file (unlinked at creation, gone when closed) for
+/// data a writer must keep until the end without holding it in memory.
+final class SpillFile {
+    private var fd: Int32
+    private(set) var size = 0
+
+    init(nextTo path: String) throws(ColFileError) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        // Created and unlinked at once: nothing is left behind, whatever happens.
+        let name = "\(dir.isEmpty ? "" : dir + "/").col-spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { unlink(name) }
+        guard fd >= 0 else { throw .io(path: path, operation: "create a spill file", errno: errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Appends bytes; returns their offset in the spill file.
+    func append(_ bytes: [UInt8]) throws(ColFileError) -> Int {
+        let at = size
+        var done = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { p in
+            guard let base = p.baseAddress else { return }
+            while done < p.count {
+                let n = pwrite(fd, base + done, p.count - done, off_t(at + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += n
+            }
+        }
+        if failure != 0 { throw .io(path: "spill file", operation: "write", errno: failure) }
+        size += bytes.count
+        return at
+    }
+
+    func read(at offset: Int, count: Int) throws(ColFileError) -> [UInt8] {
+        var buf = [UInt8](repeating: 0, count: count)
+        var done = 0
+        var failure: Int32 = 0
+        buf.withUnsafeMutableBytes { p in
+            guard let base = p.baseAddress else { return }
+            while done < count {
+                let n = pread(fd, base + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        if failure != 0 || done != count { throw .io(path: "spill file", operation: "read", errno: failure == 0 ? EIO : failure) }
+        return buf
+    }
+}
