@@ -83,7 +83,7 @@ public struct ConversionSummary: Sendable {
     public var line: String {
         let mb = 1_048_576.0
         let ratio = outputBytes > 0 ? Double(inputBytes) / Double(outputBytes) : 0
-        let rate = seconds > 0 ? Double(inputBytes) / mb / seconds : 0
+        let rate = seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0  // decimal MB/s
         var s = "\(rows) rows × \(columns) columns in \(chunks) chunk\(chunks == 1 ? "" : "s"): "
         s += "\(formatBytes(inputBytes)) → \(formatBytes(outputBytes)) (\(fixed(ratio, 1))×) "
         s += "in \(fixed(seconds, 2)) s, \(fixed(rate, 1)) MB/s, peak RSS \(fixed(Double(peakRSS) / mb, 1)) MiB"

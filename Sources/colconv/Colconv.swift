@@ -250,16 +250,15 @@ func installInterruptHandler() {
 
 enum ProgressBar {
     static func draw(_ p: ConversionProgress) {
-        let mb = 1_048_576.0
         var s = "\r\u{1B}[2K  \(p.rows) rows  \(formatBytes(p.inputBytes))"
-        let rate = p.seconds > 0 ? Double(p.inputBytes) / mb / p.seconds : 0
+        let rate = p.seconds > 0 ? Double(p.inputBytes) / 1e6 / p.seconds : 0  // decimal MB/s
         s += "  \(fixed(rate, 1)) MB/s"
         if let size = p.inputSize, size > 0 {
             let fraction = min(1, Double(p.inputBytes) / Double(size))
             let width = 24
             let filled = Int(fraction * Double(width))
             s += "  [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%"
-            if rate > 0 { s += "  ETA \(Int(Double(size - p.inputBytes) / mb / rate)) s" }
+            if rate > 0 { s += "  ETA \(Int(Double(size - p.inputBytes) / 1e6 / rate)) s" }
         }
         s.withUTF8 { b in _ = write(2, b.baseAddress, b.count) }
     }
