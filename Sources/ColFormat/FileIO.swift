@@ -39,22 +39,7 @@ final class RandomAccessFile: Sendable {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
             throw .truncated(path: path, fileSize: size, needed: offset &+ count)
         }
-        var buf = [UInt8](repeating: 0, count: count)
-        var done = 0
-        var failure: Int32 = 0
-        buf.withUnsafeMutableBytes { p in
-            guard let base = p.baseAddress else { return }
-            while done < count {
-                let n = pread(fd, base + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { break }
-                done += n
-            }
-        }
+        let (buf, done, failure) = readFully(fd, at: offset, count: count)
         if failure != 0 { throw .io(path: path, operation: "read", errno: failure) }
         guard done == count else { throw .truncated(path: path, fileSize: size, needed: offset + count) }
         bytesRead.add(count, ordering: .relaxed)
@@ -219,23 +204,31 @@ final class SpillFile {
     }
 
     func read(at offset: Int, count: Int) throws(ColFileError) -> [UInt8] {
-        var buf = [UInt8](repeating: 0, count: count)
-        var done = 0
-        var failure: Int32 = 0
-        buf.withUnsafeMutableBytes { p in
-            guard let base = p.baseAddress else { return }
-            while done < count {
-                let n = pread(fd, base + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { break }
-                done += n
-            }
-        }
+        let (buf, done, failure) = readFully(fd, at: offset, count: count)
         if failure != 0 || done != count { throw .io(path: "spill file", operation: "read", errno: failure == 0 ? EIO : failure) }
         return buf
     }
+}
+
+/// Reads up to `count` bytes at `offset` with pread, retrying on EINTR and
+/// short reads. Returns the buffer, the bytes read (fewer at end of file),
+/// and the errno of a failure (0 when none).
+private func readFully(_ fd: Int32, at offset: Int, count: Int) -> ([UInt8], Int, Int32) {
+    var buf = [UInt8](repeating: 0, count: count)
+    var done = 0
+    var failure: Int32 = 0
+    buf.withUnsafeMutableBytes { p in
+        guard let base = p.baseAddress else { return }
+        while done < count {
+            let n = pread(fd, base + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            if n == 0 { break }
+            done += n
+        }
+    }
+    return (buf, done, failure)
 }

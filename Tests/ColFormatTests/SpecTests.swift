@@ -57,6 +57,9 @@ struct SpecTests {
         let blockAt = u64(d, entry), stored = u32(d, entry + 8)
         #expect(crc32c(d[blockAt..<(blockAt + stored)]) == u32(d, entry + 24))
         #expect(u32(d, entry + 28) == 5 && d[entry + 32] == 0 && d[entry + 33] == 0 && d[entry + 34] == 2)
+        #expect(u32(d, entry + 12) == stored)          // codec none: raw length = stored length
+        #expect(u64(d, entry + 16) == 5 * 8)           // decoded bytes: five int64s, no validity
+        #expect(d[entry + 35] == 0 && u32(d, entry + 36) == 0)   // not absent, no nulls
         // The page: validity byte 0 (all valid), then five little-endian int64s.
         #expect(d[blockAt] == 0)
         let values = (0..<5).map { Int64(truncatingIfNeeded: u64(d, blockAt + 1 + 8 * $0)) }
