@@ -37,9 +37,10 @@ final class EncoderWorker: @unchecked Sendable {
 
 /// Analyzes, encodes, compresses and checksums one column of a chunk.
 func encodeColumn(_ v: ColumnVector, options: WriterOptions) -> EncodedColumn {
-    let stats = ColumnStatistics.compute(v)
-    return encoderPool.with { worker in
+    encoderPool.with { worker in
         let encoder = worker.encoder, compressor = worker.compressor
+        // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
+        let stats = ColumnStatistics.compute(v, stringHashes: &encoder.stringHashes)
         let encoding = encoder.encode(v, forcing: options.forcedEncoding)
         let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
         let stored = compressor.output
@@ -197,8 +198,7 @@ public final class ColFileWriter {
             }
         }
         directory.appendChunk(firstRow: rowCount, rows: rows, entries: entries)
-        let codec = blob.bytes.withUnsafeBytes { statisticsCompressor.compress($0, codec: .zstd, level: 3) }
-        let frame = codec == .zstd ? statisticsCompressor.output : try zstdFrame(blob.bytes)
+        let frame = try zstdFrame(blob.bytes)
         let at = try chunkStatisticsSpill.append(frame)
         chunkStatisticsFrames.append((at, frame.count, blob.count, encoded.count))
         rowCount += UInt64(rows)

@@ -53,7 +53,9 @@ final class PageEncoder {
     private var ids: [UInt32] = []
     private var table: [Int32] = []
     private var uniques: [Int] = []
-    private var stringHashes: [UInt64] = []
+    /// XXH64 of each non-null string value, in row order: filled by the statistics
+    /// pass before `encode`, or by the encoder itself when it does not match the column.
+    var stringHashes: [UInt64] = []
 
     /// The largest dictionary considered, in distinct values.
     static let dictionaryLimit = 1 << 16
@@ -282,6 +284,15 @@ final class PageEncoder {
 
     // MARK: string, json
 
+    /// Makes `stringHashes` hold the hash of each of the `k` values, unless it already does.
+    private func hashStrings(_ v: ColumnVector, count k: Int, range: (Int) -> Range<Int>) {
+        guard stringHashes.count != k else { return }
+        stringHashes.removeAll(keepingCapacity: true)
+        v.bytes.withUnsafeBytes { b in
+            for j in 0..<k { stringHashes.append(XXH64.hash(UnsafeRawBufferPointer(rebasing: b[range(j)]))) }
+        }
+    }
+
     private func encodeBytes(_ v: ColumnVector, forced: Encoding?) -> Encoding {
         // Indices of valid rows.
         ints.removeAll(keepingCapacity: true)
@@ -305,13 +316,7 @@ final class PageEncoder {
         if forced == nil {
             let rleSize = runs * 6 + total * runs / max(k, 1)
             if rleSize < best { best = rleSize; encoding = .rle }
-            stringHashes.removeAll(keepingCapacity: true)
-            v.bytes.withUnsafeBytes { b in
-                for j in 0..<k {
-                    let r = range(j)
-                    stringHashes.append(XXH64.hash(UnsafeRawBufferPointer(rebasing: b[r])))
-                }
-            }
+            hashStrings(v, count: k, range: range)
             let limit = min(Self.dictionaryLimit, k / 2 + 1)
             if runs > 1, buildDictionary(count: k, limit: limit, hash: { self.stringHashes[$0] }, equal: same) {
                 var dictBytes = 0
@@ -336,8 +341,7 @@ final class PageEncoder {
             writeValues(starts)
         case .dictionary:
             if forced != nil {
-                stringHashes.removeAll(keepingCapacity: true)
-                for j in 0..<k { stringHashes.append(XXH64.hash(v.bytes[range(j)])) }
+                hashStrings(v, count: k, range: range)
                 _ = buildDictionary(count: k, limit: Int.max, hash: { self.stringHashes[$0] }, equal: same)
             }
             page.writeVarint(uniques.count)

@@ -102,6 +102,14 @@ public struct ColumnStatistics: Sendable {
 
     /// Computes full statistics (with sketches) of one chunk column.
     public static func compute(_ v: ColumnVector) -> ColumnStatistics {
+        var unused: [UInt64] = []
+        return compute(v, stringHashes: &unused)
+    }
+
+    /// Computes full statistics, leaving in `stringHashes` the XXH64 of every
+    /// non-null string or json value, in row order (the encoder reuses them).
+    static func compute(_ v: ColumnVector, stringHashes: inout [UInt64]) -> ColumnStatistics {
+        stringHashes.removeAll(keepingCapacity: true)
         var s = ColumnStatistics(type: v.type)
         s.rowCount = UInt64(v.count)
         s.nullCount = UInt64(v.nullCount)
@@ -209,6 +217,7 @@ public struct ColumnStatistics: Sendable {
                     if let m = minR { if cmp(r, m) < 0 { minR = r } } else { minR = r }
                     if let m = maxR { if cmp(r, m) > 0 { maxR = r } } else { maxR = r }
                     let h = XXH64.hash(UnsafeRawBufferPointer(rebasing: b[r]))
+                    stringHashes.append(h)
                     hll.add(hash: h)
                     let type = v.type
                     freq.add(hash: h) {

@@ -31,9 +31,14 @@ enum ValueParser {
         guard let first = p.first else { return all }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if p.count >= 10, parseDate(p, prefixOnly: true) != nil {
-                if p.count == 10 { return date | timestamp }
-                return parseTimestamp(p) != nil ? timestamp : 0
+            // Text with a date separator after four digits is never a number, so a
+            // failed date or timestamp falls through to classifyNumber, which says 0.
+            if p.count >= 10 && (p[4] == UInt8(ascii: "-") || p[4] == UInt8(ascii: "/")) {
+                if p.count == 10 {
+                    if parseDate(p) != nil { return date | timestamp }
+                } else if parseTimestamp(p) != nil {
+                    return timestamp
+                }
             }
             return classifyNumber(p)
         case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
