@@ -91,20 +91,7 @@ public final class AtomicFile {
     }
 
     public func flush() throws(ColFileError) {
-        var written = 0
-        var failure: Int32 = 0
-        buffer.withUnsafeBytes { p in
-            guard let base = p.baseAddress else { return }
-            while written < p.count {
-                let n = Glibc.write(fd, base + written, p.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
-            }
-        }
+        let failure = writeFully(fd, buffer)
         if failure != 0 { throw .io(path: path, operation: "write", errno: failure) }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -165,7 +152,7 @@ public func removePendingTemporaryFiles() { AtomicFile.removeAllPending() }
 /// An anonymous temporary file (unlinked at creation, gone when closed) for
 /// data a writer must keep until the end without holding it in memory.
 final class SpillFile {
-    private var fd: Int32
+    private let fd: Int32
     private(set) var size = 0
 
     init(nextTo path: String) throws(ColFileError) {
@@ -184,20 +171,7 @@ final class SpillFile {
     /// Appends bytes; returns their offset in the spill file.
     func append(_ bytes: [UInt8]) throws(ColFileError) -> Int {
         let at = size
-        var done = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { p in
-            guard let base = p.baseAddress else { return }
-            while done < p.count {
-                let n = pwrite(fd, base + done, p.count - done, off_t(at + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += n
-            }
-        }
+        let failure = writeFully(fd, bytes)
         if failure != 0 { throw .io(path: "spill file", operation: "write", errno: failure) }
         size += bytes.count
         return at
@@ -208,6 +182,26 @@ final class SpillFile {
         if failure != 0 || done != count { throw .io(path: "spill file", operation: "read", errno: failure == 0 ? EIO : failure) }
         return buf
     }
+}
+
+/// Writes all of `bytes` at the file position, retrying on EINTR and short
+/// writes. Returns the errno of a failure, or 0.
+private func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+    var written = 0
+    var failure: Int32 = 0
+    bytes.withUnsafeBytes { p in
+        guard let base = p.baseAddress else { return }
+        while written < p.count {
+            let n = write(fd, base + written, p.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            written += n
+        }
+    }
+    return failure
 }
 
 /// Reads up to `count` bytes at `offset` with pread, retrying on EINTR and

@@ -106,8 +106,6 @@ struct RawColumn: Sendable {
                     if let d = ValueParser.parseDate(p) { out.append(date: d); continue }
                 case .timestamp:
                     if let t = ValueParser.parseTimestamp(p) { out.append(t); continue }
-                case .null:
-                    break
                 default:
                     break
                 }
