@@ -23,7 +23,7 @@ public enum CSVConverter {
         let first = Array(try source.nextBlock())
         let isTSV = input.hasSuffix(".tsv") || input.hasSuffix(".tab")
         let sniffed = DialectSniffer.sniff(first.prefix(1 << 16), delimiter: csv.delimiter ?? (isTSV ? 0x09 : nil), quote: csv.quote,
-                                           header: csv.header, defaultDelimiter: isTSV ? 0x09 : UInt8(ascii: ","),
+                                           header: csv.header, defaultDelimiter: UInt8(ascii: ","),
                                            completeSample: first.count < (1 << 16))
         var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
         decisions += sniffed.decisions.map { (subject: $0.0, decision: $0.1) }
