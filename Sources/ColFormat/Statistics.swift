@@ -11,6 +11,8 @@ public struct IngestionStatistics: Sendable, Equatable {
     public var emptyStrings: UInt64 = 0
     /// Values rejected by the error policy.
     public var rejected: UInt64 = 0
+    /// JSON: values overwritten by a later repeat of their key in the same object (the last one wins).
+    public var duplicateKeys: UInt64 = 0
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct IngestionStatistics: Sendable, Equatable {
         nullTokens += o.nullTokens
         emptyStrings += o.emptyStrings
         rejected += o.rejected
+        duplicateKeys += o.duplicateKeys
     }
 
     func serialize(into w: inout ByteWriter) {
@@ -27,6 +30,7 @@ public struct IngestionStatistics: Sendable, Equatable {
         w.writeVarint(nullTokens)
         w.writeVarint(emptyStrings)
         w.writeVarint(rejected)
+        w.writeVarint(duplicateKeys)
     }
 
     static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> IngestionStatistics {
@@ -39,6 +43,7 @@ public struct IngestionStatistics: Sendable, Equatable {
         s.nullTokens = try r.readVarint()
         s.emptyStrings = try r.readVarint()
         s.rejected = try r.readVarint()
+        s.duplicateKeys = try r.readVarint()
         return s
     }
 }

@@ -18,7 +18,6 @@ public enum CSVConverter {
 
     public static func convert(input: String, output: String, csv: CSVOptions = CSVOptions(),
                                options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
-        let started = monotonicSeconds()
         let source = try ByteSource(path: input)
         let first = Array(try source.nextBlock())
         let isTSV = input.hasSuffix(".tsv") || input.hasSuffix(".tab")
@@ -41,7 +40,7 @@ public enum CSVConverter {
                 for i in 0..<rec.count {
                     let r = rec.range(i)
                     if let bad = firstInvalidUTF8(rec.bytes[r]) {
-                        throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i] + bad, offset: 0),
+                        throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i] + bad, offset: nil),
                                          "invalid UTF-8 in header field \(i + 1)")
                     }
                     names.append(String(decoding: rec.bytes[r], as: UTF8.self))
@@ -66,7 +65,7 @@ public enum CSVConverter {
         }
 
         // Producer thread: tokenize and accumulate.
-        let queue = ChunkQueue(depth: queueDepth)
+        let queue = ChunkQueue<RawChunk>(depth: queueDepth)
         let nullTokens = Set(csv.nullValues.map { Array($0.utf8) })
         let producer = Producer(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, width: columns.count,
                                 chunkRows: max(options.chunkRows, 1), nullTokens: nullTokens, utf8: csv.invalidUTF8,
@@ -76,8 +75,7 @@ public enum CSVConverter {
         thread.start()
 
         // Consumer: convert and encode each chunk, in parallel over columns.
-        var chunkIndex = 0
-        var rowsDone: UInt64 = 0
+        var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
         var failure: IngestError?
         loop: while true {
             switch queue.take() {
@@ -100,7 +98,7 @@ public enum CSVConverter {
                     break loop
                 }
                 if let (j, row, count) = result.firstBad {
-                    let loc = SourceLocation(file: input, line: chunk.lines[row], column: 0, offset: 0)
+                    let loc = SourceLocation(file: input, line: chunk.lines[row], column: 0, offset: nil)
                     let message = "column '\(columns[j])': value does not parse as \(overrides[j]?.name ?? "its type") (--schema)"
                     if options.onError == .fail {
                         failure = .malformed(loc, message)
@@ -109,45 +107,25 @@ public enum CSVConverter {
                     rejected += count
                     if options.onError == .warn { options.warning?("\(loc.file):\(loc.line): \(message); \(count) value(s) set to null") }
                 }
-                chunkIndex += 1
-                rowsDone += UInt64(chunk.rows)
-                let read = chunk.inputBytes
+                run.chunkWritten(rows: chunk.rows, inputBytes: chunk.inputBytes)
                 queue.recycle(consume chunk)
-                options.progress?(ConversionProgress(rows: rowsDone, inputBytes: read, inputSize: source.size,
-                                                     seconds: monotonicSeconds() - started))
             case let .failed(error):
                 failure = error
                 break loop
             case let .finished(stats):
                 rejected += stats.rejected
-                decisions.append(("rows", "\(rowsDone) converted, \(stats.rejected) rejected (--on-error \(options.onError.rawValue))"))
+                decisions.append(("rows", "\(run.rows) converted, \(stats.rejected) rejected (--on-error \(options.onError.rawValue))"))
                 for (j, c) in writer.columns.enumerated() {
                     var how = "\(c.type.name)"
                     if let o = overrides[j] { how += " (given by --schema as \(o.name))" }
                     decisions.append(("column \(columns[j])", how))
                 }
-                let provenance = Provenance(source: input, sourceSize: UInt64(stats.inputBytes), sourceHash: stats.hash,
-                                            tool: options.tool, createdAt: Provenance.now(), options: options.recordedOptions,
-                                            decisions: decisions)
                 do {
-                    try rejects?.close()
-                    try writer.finish(provenance: provenance)
-                } catch let e as IngestError {
-                    failure = e
-                    break loop
-                } catch let e as ColFileError {
-                    failure = .format(e)
-                    break loop
+                    return try run.finish(writer: writer, rejects: rejects, stats: stats, rejected: rejected, decisions: decisions)
                 } catch {
-                    failure = .io("\(error)")
+                    failure = error
                     break loop
                 }
-                var outSize = 0
-                var st = stat()
-                if output != "-", stat(output, &st) == 0 { outSize = Int(st.st_size) }
-                return ConversionSummary(rows: rowsDone, columns: columns.count, chunks: chunkIndex, inputBytes: stats.inputBytes,
-                                         outputBytes: outSize, seconds: monotonicSeconds() - started, rejectedRecords: rejected,
-                                         decisions: decisions, peakRSS: peakResidentBytes())
             }
         }
         queue.cancel()
@@ -175,6 +153,46 @@ public enum CSVConverter {
     }
 }
 
+/// The bookkeeping both converters share: progress after each chunk, and the end of the file.
+struct ConversionRun {
+    let started = monotonicSeconds()
+    let input: String
+    let output: String
+    let inputSize: Int?
+    let options: ConversionOptions
+    private(set) var chunks = 0
+    private(set) var rows: UInt64 = 0
+
+    init(input: String, output: String, inputSize: Int?, options: ConversionOptions) {
+        self.input = input
+        self.output = output
+        self.inputSize = inputSize
+        self.options = options
+    }
+
+    mutating func chunkWritten(rows: Int, inputBytes: Int) {
+        chunks += 1
+        self.rows += UInt64(rows)
+        options.progress?(ConversionProgress(rows: self.rows, inputBytes: inputBytes, inputSize: inputSize,
+                                             seconds: monotonicSeconds() - started))
+    }
+
+    /// Records provenance, closes the rejects file and finishes the .col file.
+    func finish(writer: ColFileWriter, rejects: RejectsFile?, stats: ProducerStats, rejected: Int,
+                decisions: [(subject: String, decision: String)]) throws(IngestError) -> ConversionSummary {
+        let provenance = Provenance(source: input, sourceSize: UInt64(stats.inputBytes), sourceHash: stats.hash,
+                                    tool: options.tool, createdAt: Provenance.now(), options: options.recordedOptions,
+                                    decisions: decisions)
+        try rejects?.close()
+        do { try writer.finish(provenance: provenance) } catch { throw .format(error) }
+        var st = stat()
+        let outputBytes = output != "-" && stat(output, &st) == 0 ? Int(st.st_size) : 0
+        return ConversionSummary(rows: rows, columns: writer.columns.count, chunks: chunks, inputBytes: stats.inputBytes,
+                                 outputBytes: outputBytes, seconds: monotonicSeconds() - started, rejectedRecords: rejected,
+                                 decisions: decisions, peakRSS: peakResidentBytes())
+    }
+}
+
 /// Bad values found while converting a chunk (written from parallel tasks).
 final class ConvertedChunk: @unchecked Sendable {
     private let lock = NSLock()
@@ -193,13 +211,18 @@ struct ProducerStats: Sendable {
     var hash: UInt64
 }
 
+/// A chunk buffer that can be emptied and reused.
+protocol RecyclableChunk: Sendable {
+    mutating func reset()
+}
+
 /// A bounded blocking queue of raw chunks between the producer and the converter.
-final class ChunkQueue: @unchecked Sendable {
-    enum Item { case chunk(RawChunk), failed(IngestError), finished(ProducerStats) }
+final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
+    enum Item { case chunk(Chunk), failed(IngestError), finished(ProducerStats) }
     private let condition = NSCondition()
     private var items: [Item] = []
     /// Processed chunks handed back for reuse, so steady state allocates no chunk buffers.
-    private var spare: [RawChunk] = []
+    private var spare: [Chunk] = []
     private let depth: Int
     private(set) var cancelled = false
 
@@ -225,7 +248,7 @@ final class ChunkQueue: @unchecked Sendable {
     }
 
     /// Hands a processed chunk back to the producer.
-    func recycle(_ chunk: consuming RawChunk) {
+    func recycle(_ chunk: consuming Chunk) {
         var c = chunk
         c.reset()
         condition.lock()
@@ -234,7 +257,7 @@ final class ChunkQueue: @unchecked Sendable {
     }
 
     /// A recycled chunk, if one is available.
-    func reuse() -> RawChunk? {
+    func reuse() -> Chunk? {
         condition.lock()
         defer { condition.unlock() }
         return spare.popLast()
@@ -315,12 +338,12 @@ final class Producer: @unchecked Sendable {
     let onError: ErrorPolicy
     let rejects: RejectsFile?
     let warning: (@Sendable (String) -> Void)?
-    let queue: ChunkQueue
+    let queue: ChunkQueue<RawChunk>
     let file: String
 
     init(tokenizer: CSVTokenizer, record: CSVRecord, replayFirst: Bool, width: Int, chunkRows: Int, nullTokens: Set<[UInt8]>,
          utf8: InvalidUTF8Policy, onError: ErrorPolicy, rejects: RejectsFile?, warning: (@Sendable (String) -> Void)?,
-         queue: ChunkQueue, file: String) {
+         queue: ChunkQueue<RawChunk>, file: String) {
         self.tokenizer = tokenizer
         self.rec = record
         self.replayFirst = replayFirst
@@ -384,7 +407,7 @@ final class Producer: @unchecked Sendable {
             // Width.
             if rec.count != width {
                 let column = rec.count > width ? rec.columns[width] : (rec.columns.last ?? 1)
-                let e = IngestError.malformed(SourceLocation(file: file, line: rec.line, column: column, offset: 0),
+                let e = IngestError.malformed(SourceLocation(file: file, line: rec.line, column: column, offset: nil),
                                               "expected \(width) field\(width == 1 ? "" : "s"), found \(rec.count)")
                 guard reject(e, line: rec.line, raw: rec.raw, rejected: &rejected) else { return }
                 continue
@@ -403,7 +426,7 @@ final class Producer: @unchecked Sendable {
                             rec.bytes = rebuilt
                             for k in i..<width { rec.ends[k] += delta }
                         } else {
-                            bad = .malformed(SourceLocation(file: file, line: rec.line, column: rec.columns[i] + at, offset: 0),
+                            bad = .malformed(SourceLocation(file: file, line: rec.line, column: rec.columns[i] + at, offset: nil),
                                              "invalid UTF-8 in field \(i + 1) (byte \(at + 1) of the field); use --invalid-utf8 replace to substitute U+FFFD")
                             break
                         }

@@ -118,7 +118,7 @@ struct RawColumn: Sendable {
 }
 
 /// A chunk of raw columns handed from the tokenizer to the encoders.
-struct RawChunk: Sendable {
+struct RawChunk: RecyclableChunk {
     var columns: [RawColumn]
     var rows: Int
     /// The 1-based input line of each row (for errors found when converting).

@@ -7,17 +7,22 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     /// 1-based byte column within the line.
     public var column: Int
-    /// 0-based byte offset in the (decoded) input.
-    public var offset: Int
+    /// 0-based byte offset in the (decoded) input, when known.
+    public var offset: Int?
 
-    public init(file: String, line: Int, column: Int, offset: Int) {
+    public init(file: String, line: Int, column: Int, offset: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.offset = offset
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, then ` (byte N)` when the offset is known.
+    public var description: String {
+        let place = "\(file):\(line):\(column)"
+        guard let offset else { return place }
+        return place + " (byte \(offset))"
+    }
 }
 
 /// An error converting an input. Each case carries the location and what was expected.

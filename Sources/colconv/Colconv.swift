@@ -11,9 +11,11 @@ struct Colconv: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "colconv",
-        abstract: "Convert CSV or TSV to a .col file, or a .col file back to CSV, TSV or NDJSON.",
+        abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON.",
         discussion: """
-        The formats come from the file extensions (.csv .tsv .txt .col .ndjson .jsonl); --from and --to override them.
+        The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col); --from and --to override them.
+        JSON input may be an array of records, one object, or NDJSON whatever its extension; nested objects
+        become dotted columns (geo.lat) and arrays are stored as json text.
         '-' reads standard input or writes standard output and needs --from or --to.
 
         Examples:
@@ -22,6 +24,7 @@ struct Colconv: ParsableCommand {
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
+          colconv events.ndjson events.col --max-depth 2 --on-error skip
           colconv orders.col orders.ndjson
           cat orders.csv | colconv - orders.col --from csv
 
@@ -35,7 +38,7 @@ struct Colconv: ParsableCommand {
     @Argument(help: "The output file, or '-' for standard output.")
     var output: String
 
-    @Option(help: ArgumentHelp("The input format: csv, tsv, col. Example: --from csv", valueName: "format"))
+    @Option(help: ArgumentHelp("The input format: csv, tsv, json, ndjson, col. Example: --from ndjson", valueName: "format"))
     var from: String?
 
     @Option(help: ArgumentHelp("The output format: col, csv, tsv, ndjson. Example: --to ndjson", valueName: "format"))
@@ -71,8 +74,20 @@ struct Colconv: ParsableCommand {
     @Option(help: ArgumentHelp("Write rejected records here as CSV (line, error, record). Example: --rejects rejects.csv", valueName: "file"))
     var rejects: String?
 
-    @Option(help: ArgumentHelp("The largest field accepted, in bytes. Example: --max-field-bytes 1048576", valueName: "n"))
+    @Option(help: ArgumentHelp("The largest field (CSV) or record (JSON) accepted, in bytes. Example: --max-field-bytes 1048576", valueName: "n"))
     var maxFieldBytes: Int = 64 << 20
+
+    @Option(help: ArgumentHelp("JSON: joins the keys of a flattened path. Example: --flatten-separator _", valueName: "text"))
+    var flattenSeparator: String = "."
+
+    @Option(help: ArgumentHelp("JSON: flatten objects at most this many keys deep and keep deeper objects whole as json (0: no limit). Example: --max-depth 2", valueName: "n"))
+    var maxDepth: Int = 0
+
+    @Option(help: ArgumentHelp("JSON: the deepest nesting of arrays and objects accepted. Example: --max-nesting 1000", valueName: "n"))
+    var maxNesting: Int = 512
+
+    @Option(help: ArgumentHelp("JSON: the most columns the conversion may create. Example: --max-columns 50000", valueName: "n"))
+    var maxColumns: Int = 10_000
 
     @Option(help: ArgumentHelp("Invalid UTF-8: fail (a located error, the default) or replace (with U+FFFD). Example: --invalid-utf8 replace", valueName: "policy"))
     var invalidUtf8: String = "fail"
@@ -113,7 +128,7 @@ struct Colconv: ParsableCommand {
                                               format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
             if !quiet { printError("\(rows) rows written to \(output)") }
         case (_, "col"):
-            try convertToCol(tsv: inFormat == "tsv")
+            try convertToCol(format: inFormat)
         default:
             throw IngestError.usage("cannot convert \(inFormat) to \(outFormat): one side must be .col")
         }
@@ -148,12 +163,22 @@ struct Colconv: ParsableCommand {
         }
     }
 
-    func convertToCol(tsv: Bool) throws {
-        guard ["json", "ndjson"].contains(from ?? "") == false, !input.hasSuffix(".json"), !input.hasSuffix(".ndjson"),
-              !input.hasSuffix(".jsonl") else {
-            throw IngestError.usage("JSON input is not supported yet")
-        }
+    func convertToCol(format: String) throws {
+        let isJSON = format == "json" || format == "ndjson"
         var csv = CSVOptions()
+        var json = JSONOptions()
+        if isJSON {
+            let csvOnly = [("--delimiter", delimiter != nil), ("--quote", quote != nil), ("--header", header != nil),
+                           ("--null-values", nullValues != nil), ("--schema", schema != nil)]
+            if let given = csvOnly.first(where: { $0.1 }) { throw IngestError.usage("\(given.0) applies to CSV input, not JSON") }
+            json.flattenSeparator = flattenSeparator
+            json.maxDepth = maxDepth
+            json.maxNesting = maxNesting
+            guard maxColumns > 0 else { throw IngestError.usage("--max-columns must be positive") }
+            json.maxColumns = maxColumns
+            json.emptyIsTable = format == "ndjson"
+        }
+        let tsv = format == "tsv"
         csv.delimiter = try delimiter.map { try byte($0, option: "delimiter") } ?? (tsv ? 0x09 : nil)
         if let quote { csv.quote = quote == "none" ? .some(nil) : .some(try byte(quote, option: "quote")) }
         csv.header = header
@@ -171,6 +196,8 @@ struct Colconv: ParsableCommand {
         csv.maxFieldBytes = maxFieldBytes
         guard let utf8 = InvalidUTF8Policy(rawValue: invalidUtf8) else { throw IngestError.usage("--invalid-utf8 takes fail or replace") }
         csv.invalidUTF8 = utf8
+        json.invalidUTF8 = utf8
+        json.maxRecordBytes = maxFieldBytes
 
         var options = ConversionOptions()
         guard let codec = Codec(name: codec) else { throw IngestError.usage("--codec takes zstd, lz4 or none") }
@@ -188,7 +215,8 @@ struct Colconv: ParsableCommand {
 
         // .col to standard output goes through a temporary file (the footer is written last).
         let target = output == "-" ? temporaryOutputPath() : output
-        let summary = try CSVConverter.convert(input: input, output: target, csv: csv, options: options)
+        let summary = isJSON ? try JSONConverter.convert(input: input, output: target, json: json, options: options)
+            : try CSVConverter.convert(input: input, output: target, csv: csv, options: options)
         if showProgress { ProgressBar.clear() }
         if output == "-" { try copyToStdout(target) }
         if verbose {
@@ -206,6 +234,10 @@ struct Colconv: ParsableCommand {
         if let nullValues { o.append(("null-values", nullValues)) }
         if let schema { o.append(("schema", schema)) }
         if invalidUtf8 != "fail" { o.append(("invalid-utf8", invalidUtf8)) }
+        if flattenSeparator != "." { o.append(("flatten-separator", flattenSeparator)) }
+        if maxDepth != 0 { o.append(("max-depth", String(maxDepth))) }
+        if maxNesting != 512 { o.append(("max-nesting", String(maxNesting))) }
+        if maxColumns != 10_000 { o.append(("max-columns", String(maxColumns))) }
         return o
     }
 }

@@ -1,0 +1,164 @@
+import ColFormat
+
+/// One column of a JSON chunk as it is read: each row's leaf bytes and kind.
+///
+/// As with CSV, a chunk's values are kept until the chunk is full and then
+/// converted once to the narrowest type that holds all of them (docs/JSON.md,
+/// "Types"): bools stay bool, integers int64, integers mixed with other
+/// numbers float64, strings string (or date or timestamp when every string is
+/// one); arrays, cut-off objects and numbers beyond the double range make the
+/// chunk json, with strings quoted; strings mixed with numbers or bools make
+/// it string, with the other values as they were written.
+struct JSONRawColumn: Sendable {
+    /// Leaf bytes: string content unescaped, everything else as JSON text.
+    var text = ColumnVector(type: .string)
+    /// The JSONKind of each row (null for a null or absent value).
+    var kinds: [UInt8] = []
+    /// One bit per kind seen.
+    var kindMask: UInt8 = 0
+    /// The date and timestamp candidate bits (ValueParser) left after every string value.
+    var stringMask: UInt8 = ValueParser.date | ValueParser.timestamp
+    var ingestion = IngestionStatistics()
+
+    init() {}
+
+    /// A column first seen at row `rows` of a chunk: the earlier rows are null.
+    init(nullRows rows: Int, capacity: Int) {
+        text.reserveCapacity(capacity)
+        kinds.reserveCapacity(capacity)
+        for _ in 0..<rows { appendAbsent() }
+    }
+
+    mutating func reset() {
+        text.removeAll(type: .string)
+        kinds.removeAll(keepingCapacity: true)
+        kindMask = 0
+        stringMask = ValueParser.date | ValueParser.timestamp
+        ingestion = IngestionStatistics()
+    }
+
+    var count: Int { kinds.count }
+
+    /// A row where the key is missing.
+    @inline(__always) mutating func appendAbsent() {
+        text.appendNull()
+        kinds.append(JSONKind.null)
+    }
+
+    /// Appends one leaf.
+    @inline(__always) mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
+        kinds.append(kind)
+        if kind == JSONKind.null {
+            text.appendNull()
+            ingestion.nullTokens += 1
+            return
+        }
+        kindMask |= 1 << kind
+        text.append(bytes: bytes)
+        switch kind {
+        case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
+        case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
+        case JSONKind.float: ingestion.parsedAs[Int(LogicalType.float64.rawValue)] += 1
+        case JSONKind.string:
+            ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1
+            if bytes.isEmpty { ingestion.emptyStrings += 1 }
+            if stringMask != 0 {
+                let m = bytes.count >= 10 ? ValueParser.classify(bytes) : 0
+                stringMask &= m
+                if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
+                if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+            }
+        default: ingestion.parsedAs[Int(LogicalType.json.rawValue)] += 1
+        }
+    }
+
+    private func has(_ kind: UInt8) -> Bool { kindMask & (1 << kind) != 0 }
+
+    /// The type a leaf of `kind` needs on its own.
+    private func natural(_ kind: UInt8) -> LogicalType {
+        switch kind {
+        case JSONKind.null: .null
+        case JSONKind.bool: .bool
+        case JSONKind.int: .int64
+        case JSONKind.float: .float64
+        case JSONKind.string: stringMask & ValueParser.date != 0 ? .date : stringMask & ValueParser.timestamp != 0 ? .timestamp : .string
+        default: .json
+        }
+    }
+
+    /// The type this chunk's values will be stored as.
+    func chosenType() -> LogicalType {
+        if kindMask == 0 { return .null }
+        if has(JSONKind.json) { return .json }
+        let texts = has(JSONKind.string)
+        let others = kindMask & ~(1 << JSONKind.string)
+        if texts { return others == 0 ? natural(JSONKind.string) : .string }
+        if has(JSONKind.bigNumber) { return has(JSONKind.bool) ? .string : .json }
+        if has(JSONKind.bool) { return others == 1 << JSONKind.bool ? .bool : .string }
+        return has(JSONKind.float) ? .float64 : .int64
+    }
+
+    /// Converts the leaves to a typed column; also returns the row of the
+    /// first value that needed the chosen type.
+    func finish() -> (ColumnVector, firstRow: Int) {
+        let type = chosenType()
+        var firstRow = 0
+        var running = LogicalType.null
+        for (row, k) in kinds.enumerated() where k != JSONKind.null {
+            running = running.widened(with: natural(k))
+            if running == type || running.widened(with: type) != type {
+                firstRow = row
+                break
+            }
+        }
+        if type == .string && kindMask == 1 << JSONKind.string { return (text, firstRow) }
+        if type == .null { return (ColumnVector.nulls(type: .null, count: count), 0) }
+        var out = ColumnVector(type: type, capacity: count)
+        text.bytes.withUnsafeBytes { all in
+            for row in 0..<count {
+                let k = kinds[row]
+                guard k != JSONKind.null else { out.appendNull(); continue }
+                let p = UnsafeRawBufferPointer(rebasing: all[text.byteRange(row)])
+                switch type {
+                case .bool:
+                    out.append(p.count == 4)
+                case .int64:
+                    out.append(ValueParser.parseInt(p) ?? 0)
+                case .float64:
+                    if k == JSONKind.int, let v = ValueParser.parseInt(p) { out.append(Double(v)) } else { out.append(ValueParser.parseDouble(p) ?? .nan) }
+                case .date:
+                    if let d = ValueParser.parseDate(p) { out.append(date: d) } else { out.appendNull() }
+                case .timestamp:
+                    if let t = ValueParser.parseTimestamp(p) { out.append(t) } else { out.appendNull() }
+                case .json where k == JSONKind.string:
+                    var quoted: [UInt8] = []
+                    CanonicalText.appendJSONString(p, to: &quoted)
+                    out.append(utf8: quoted)
+                default:
+                    out.append(bytes: p)
+                }
+            }
+        }
+        return (out, firstRow)
+    }
+}
+
+/// A chunk of JSON columns handed from the reader thread to the encoders.
+struct JSONChunk: RecyclableChunk {
+    var columns: [JSONRawColumn] = []
+    var rows = 0
+    /// The 1-based input line where each row starts.
+    var lines: [Int] = []
+    /// Input bytes read when the chunk was handed off (for progress).
+    var inputBytes = 0
+    /// Columns first seen while this chunk was read, in column order.
+    var newColumns: [ColumnDescriptor] = []
+
+    mutating func reset() {
+        for j in 0..<columns.count { columns[j].reset() }
+        rows = 0
+        lines.removeAll(keepingCapacity: true)
+        inputBytes = 0
+        newColumns.removeAll()
+    }
+}
