@@ -337,22 +337,27 @@ final class JSONRecordReader: @unchecked Sendable {
                 }
             }
             if case let .failed(at, l, ls, m) = outcome {
+                // Resume at the next line, after the record's first, that starts with '{':
+                // in NDJSON that is the next record, whatever broke this one.
                 let loc = location(at: at, line: l, lineStart: ls)
                 let recordLine = scanner.recordLine
-                var raw = Array(buffer[min(scanner.recordStart, at)..<at])
-                // Skip to the end of the line where the error is.
-                begin = at
-                line = l
-                lineStart = ls
+                // The reader is still at the record's start (a failed step moves nothing).
                 _ = try step { s throws(JSONFailure) in
+                    var lineBegins = false
                     while true {
                         if s.atEnd { return }
                         if s.atBufferEnd { throw .needMore }
-                        if s.current == 0x0A { return }
+                        let b = s.current
+                        if lineBegins && b == UInt8(ascii: "{") { return }
+                        lineBegins = b == 0x0A
                         s.i += 1
+                        if lineBegins {
+                            s.line += 1
+                            s.lineStart = s.i
+                        }
                     }
                 }
-                raw += buffer[attemptStart..<begin]
+                let raw = Array(buffer[attemptStart..<begin])
                 try reject(.malformed(loc, m), line: recordLine, raw: raw)
                 continue
             }

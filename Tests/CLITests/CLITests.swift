@@ -103,12 +103,15 @@ struct ColconvCLITests {
         ("bad-option", ["ragged.csv", "out.col", "--codec", "brotli"]),
         ("unknown-schema-column", ["ragged.csv", "out.col", "--schema", "nope:int64"]),
         ("stdin-without-from", ["-", "out.col"]),
+        ("json-syntax", ["broken.json", "out.col"]),
+        ("json-csv-option", ["broken.json", "out.col", "--delimiter", ";"]),
     ]
 
     @Test("one located error of each kind: exit 2, no output file", arguments: errorCases)
     func errors(name: String, args: [String]) throws {
         let s = Scratch()
-        for f in try FileManager.default.contentsOfDirectory(atPath: "\(CLI.root)/Fixtures/cli") where f.hasSuffix(".csv") {
+        for f in try FileManager.default.contentsOfDirectory(atPath: "\(CLI.root)/Fixtures/cli")
+        where f.hasSuffix(".csv") || f.hasSuffix(".json") || f.hasSuffix(".ndjson") {
             try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/cli/\(f)", toPath: "\(s.path)/\(f)")
         }
         let before = s.entries
@@ -130,6 +133,36 @@ struct ColconvCLITests {
         let rejects = try String(contentsOfFile: "\(s.path)/rejects.csv", encoding: .utf8)
         #expect(rejects == "line,error,record\n3,\"expected 2 fields, found 3\",\"2,too,many\"\n")
         #expect(s.entries == ["out.col", "ragged.csv", "rejects.csv"])
+    }
+
+    @Test("JSON: --on-error warn skips bad lines, names them, and writes them to the rejects file")
+    func jsonSkipWithRejects() throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/cli/dirty.ndjson", toPath: "\(s.path)/dirty.ndjson")
+        let r = try CLI.run("colconv", ["dirty.ndjson", "out.col", "--on-error", "warn", "--rejects", "rejects.csv"], in: s.path)
+        #expect(r.status == 0)
+        let (expected, actual) = try CLI.golden("json-skip-stderr.txt", CLI.mask(r.stderr, scratch: s.path))
+        #expect(actual == expected)
+        // The rejected records keep their bytes, invalid UTF-8 included.
+        let rejects = try Data(contentsOf: URL(fileURLWithPath: "\(s.path)/rejects.csv"))
+        let (e2, a2) = try CLI.golden("json-skip-rejects.csv", String(decoding: rejects, as: UTF8.self))
+        #expect(a2 == e2)
+        let back = try CLI.run("colconv", ["out.col", "-", "--to", "csv", "-q"], in: s.path)
+        #expect(back.stdout == "id,city\n1,Paris\n3,Nice\n5,Lille\n")
+    }
+
+    @Test("JSON: nested objects flatten, a late key becomes a column, and NDJSON comes back flattened")
+    func jsonFlattening() throws {
+        let s = Scratch()
+        let r = try CLI.run("colconv", ["\(CLI.root)/Fixtures/cli/events.ndjson", "events.col", "--verbose"], in: s.path)
+        #expect(r.status == 0)
+        let stderr = CLI.mask(r.stderr.replacingOccurrences(of: CLI.root, with: "$ROOT"), scratch: s.path)
+        let (e1, a1) = try CLI.golden("json-flatten-stderr.txt", stderr)
+        #expect(a1 == e1)
+        let back = try CLI.run("colconv", ["events.col", "-", "--to", "ndjson", "-q"], in: s.path)
+        #expect(back.status == 0)
+        let (e2, a2) = try CLI.golden("json-flatten-out.ndjson", back.stdout)
+        #expect(a2 == e2)
     }
 
     @Test("back-conversion to CSV and NDJSON, to a file and to stdout")
