@@ -3,16 +3,6 @@ import ColFormat
 import Foundation
 import Testing
 
-/// Converts a JSON input with default options.
-func convertJSON(_ input: String, _ output: String, json: JSONOptions = JSONOptions(), chunkRows: Int = 65536,
-                 onError: ErrorPolicy = .fail, rejects: String? = nil) throws -> ConversionSummary {
-    var o = ConversionOptions()
-    o.chunkRows = chunkRows
-    o.onError = onError
-    o.rejectsPath = rejects
-    return try JSONConverter.convert(input: input, output: output, json: json, options: o)
-}
-
 /// Reads a golden file, or rewrites it first when UPDATE_GOLDEN=1.
 func golden(_ relative: String, _ actual: String) throws -> String {
     let path = Paths.fixtures + "/" + relative

@@ -51,13 +51,24 @@ func rows(of path: String) throws -> [[String?]] {
     return out
 }
 
-func convert(_ input: String, _ output: String, csv: CSVOptions = CSVOptions(), chunkRows: Int = 65536,
-             onError: ErrorPolicy = .fail, rejects: String? = nil) throws -> ConversionSummary {
+func conversionOptions(chunkRows: Int, onError: ErrorPolicy, rejects: String?) -> ConversionOptions {
     var o = ConversionOptions()
     o.chunkRows = chunkRows
     o.onError = onError
     o.rejectsPath = rejects
-    return try CSVConverter.convert(input: input, output: output, csv: csv, options: o)
+    return o
+}
+
+func convert(_ input: String, _ output: String, csv: CSVOptions = CSVOptions(), chunkRows: Int = 65536,
+             onError: ErrorPolicy = .fail, rejects: String? = nil) throws -> ConversionSummary {
+    try CSVConverter.convert(input: input, output: output, csv: csv,
+                             options: conversionOptions(chunkRows: chunkRows, onError: onError, rejects: rejects))
+}
+
+func convertJSON(_ input: String, _ output: String, json: JSONOptions = JSONOptions(), chunkRows: Int = 65536,
+                 onError: ErrorPolicy = .fail, rejects: String? = nil) throws -> ConversionSummary {
+    try JSONConverter.convert(input: input, output: output, json: json,
+                              options: conversionOptions(chunkRows: chunkRows, onError: onError, rejects: rejects))
 }
 
 func csvFiles(under folder: String) -> [String] {
