@@ -14,3 +14,7 @@ echo
 echo "\$ colconv out/orders.col out/orders.ndjson && head -2 out/orders.ndjson"
 "$bin/colconv" out/orders.col out/orders.ndjson
 head -2 out/orders.ndjson
+echo
+echo "\$ colconv Fixtures/cli/events.ndjson out/events.col --verbose && colconv out/events.col - --to csv -q"
+"$bin/colconv" Fixtures/cli/events.ndjson out/events.col --verbose
+"$bin/colconv" out/events.col - --to csv -q

@@ -8,7 +8,7 @@ public struct ColumnDescriptor: Sendable, Equatable {
     public var type: LogicalType
     /// True when any row of the column is null.
     public var nullable: Bool
-    /// Where the values came from: the CSV header field or the JSON path (segments joined by "\u{1F}" when they contain the separator).
+    /// Where the values came from: the CSV header field, or the JSON path as an RFC 6901 JSON Pointer (`/geo/lat`).
     public var sourcePath: String
 
     public init(name: String, type: LogicalType = .null, nullable: Bool = true, sourcePath: String? = nil) {

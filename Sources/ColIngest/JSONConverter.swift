@@ -374,16 +374,14 @@ final class JSONRecordReader: @unchecked Sendable {
             return
         }
         records += 1
-        try buffer.withUnsafeBufferPointer { buf throws(Stop) in
+        // New columns first (rare), then every leaf in one pass over the scanner's entries.
+        for e in 0..<scanner.entryNode.count where scanner.entryKind[e] != JSONKind.removed {
+            let node = scanner.entryNode[e]
+            if scanner.paths.column[Int(node)] < 0 { _ = try addColumn(node, line: recordLine) }
+        }
+        buffer.withUnsafeBufferPointer { buf in
             scanner.begin(buf, at: begin, final: final)
-            for e in 0..<scanner.entryNode.count where scanner.entryKind[e] != JSONKind.removed {
-                let node = scanner.entryNode[e]
-                var col = Int(scanner.paths.column[Int(node)])
-                if col < 0 { col = try addColumn(node, line: recordLine) }
-                let kind = scanner.entryKind[e]
-                scanner.withEntryBytes(e) { chunk.columns[col].append(kind: kind, $0) }
-                columnStamp[col] = records
-            }
+            scanner.commit(into: &chunk.columns, stamps: &columnStamp, record: records)
         }
         for node in scanner.replaced {
             duplicateKeys += 1

@@ -324,12 +324,18 @@ struct JSONScanner {
         entryInScratch.append(inScratch)
     }
 
-    /// The bytes of leaf `e`.
-    func withEntryBytes<R>(_ e: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if entryInScratch[e] {
-            return scratch.withUnsafeBytes { s in body(UnsafeRawBufferPointer(rebasing: s[entryStart[e]..<entryEnd[e]])) }
+    /// Appends the record's leaves to their columns (every leaf's node has a
+    /// column by now) and stamps each column set with `record`.
+    func commit(into columns: inout [JSONRawColumn], stamps: inout [Int], record: Int) {
+        scratch.withUnsafeBytes { s in
+            for e in 0..<entryNode.count where entryKind[e] != JSONKind.removed {
+                let col = Int(paths.column[Int(entryNode[e])])
+                let bytes = entryInScratch[e] ? UnsafeRawBufferPointer(rebasing: s[entryStart[e]..<entryEnd[e]])
+                    : UnsafeRawBufferPointer(start: p + entryStart[e], count: entryEnd[e] - entryStart[e])
+                columns[col].append(kind: entryKind[e], bytes)
+                stamps[col] = record
+            }
         }
-        return body(UnsafeRawBufferPointer(start: p + entryStart[e], count: entryEnd[e] - entryStart[e]))
     }
 
     // MARK: - Values
