@@ -2,15 +2,17 @@
 import PackageDescription
 
 // Dependency direction (one way only):
-//   ColSketches  <-  ColFormat  <-  ColIngest  <-  colconv
+//   ColSketches  <-  ColFormat  <-  ColIngest   <-  colconv
+//                              <-  ColProfile  <-  colprof
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
-// ColProfile and colprof (issue 5) will sit beside ColIngest and colconv.
 let package = Package(
     name: "col",
     products: [
         .library(name: "ColFormat", targets: ["ColFormat"]),
         .library(name: "ColIngest", targets: ["ColIngest"]),
+        .library(name: "ColProfile", targets: ["ColProfile"]),
         .executable(name: "colconv", targets: ["colconv"]),
+        .executable(name: "colprof", targets: ["colprof"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,15 +27,23 @@ let package = Package(
         .target(name: "ColSketches"),
         .target(name: "ColFormat", dependencies: ["ColSketches", "CZstd", "CLZ4"]),
         .target(name: "ColIngest", dependencies: ["ColFormat"]),
+        .target(name: "ColProfile", dependencies: ["ColFormat"]),
         .executableTarget(
             name: "colconv",
             dependencies: [
                 "ColIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(
+            name: "colprof",
+            dependencies: [
+                "ColProfile",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColSketches"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColFormat"]),
         .testTarget(name: "ColIngestTests", dependencies: ["ColIngest"]),
+        .testTarget(name: "ColProfileTests", dependencies: ["ColProfile", "ColIngest"]),
         .testTarget(name: "CLITests", dependencies: ["ColFormat"]),
     ],
     swiftLanguageModes: [.v6]

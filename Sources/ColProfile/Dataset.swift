@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ColFormat
+
+/// An error opening or reading what a profile is built from.
+public enum ProfileError: Error, Sendable, CustomStringConvertible {
+    /// A path that is neither a .col file nor a folder holding some.
+    case notFound(String)
+    /// A part could not be read (missing, truncated, corrupt).
+    case unreadable(path: String, ColFileError)
+    /// The command line does not make sense.
+    case usage(String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(path): return "\(path): no such .col file or folder of .col files"
+        case let .unreadable(_, e): return e.description
+        case let .usage(m): return m
+        }
+    }
+}
+
+/// One .col file of a dataset.
+public struct DatasetPart: Sendable {
+    public let path: String
+    public let reader: ColFileReader
+    public var rowCount: UInt64 { reader.rowCount }
+    public var chunkCount: Int { reader.directory.chunkCount }
+    public var fileSize: Int { reader.fileSize }
+}
+
+/// One column of a dataset: its merged schema entry and statistics, and
+/// its bytes on disk.
+public struct DatasetColumn: Sendable {
+    public var name: String
+    public var type: LogicalType
+    public var nullable: Bool
+    public var sourcePath: String
+    /// Merged over every part; a part without the column counts its rows as null.
+    public var statistics: ColumnStatistics
+    /// Compressed bytes of the column's blocks, over every part.
+    public var storedBytes: UInt64 = 0
+    /// Decoded bytes in the Arrow layout (FORMAT.md §5.3), over every part.
+    public var decodedBytes: UInt64 = 0
+    /// Chunks (over every part) and how many of them hold strings, for the memory estimate.
+    public var chunks = 0
+    /// Chunks with at least one null.
+    public var chunksWithNulls = 0
+    /// Widening events, with rows counted from the start of the dataset.
+    public var widenings: [WideningEvent] = []
+}
+
+/// A .col file, or several read as one table, from their footers only.
+///
+/// Columns are matched by name (compared as bytes) in the order they are
+/// first seen. Statistics and sketches are merged as the writer merges
+/// chunks (FORMAT.md §5.2); nothing is rescanned.
+public struct Dataset: Sendable {
+    public let parts: [DatasetPart]
+    public private(set) var columns: [DatasetColumn] = []
+    public private(set) var rowCount: UInt64 = 0
+
+    /// Opens files and folders (a folder contributes its `*.col` files, sorted by name).
+    public init(paths: [String]) throws(ProfileError) {
+        var files: [String] = []
+        for path in paths {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw .notFound(path) }
+            if st.st_mode & S_IFMT == S_IFDIR {
+                let found = Self.colFiles(in: path)
+                guard !found.isEmpty else { throw .notFound(path) }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        var parts: [DatasetPart] = []
+        for f in files {
+            do { parts.append(DatasetPart(path: f, reader: try ColFileReader(path: f))) } catch {
+                throw .unreadable(path: f, error)
+            }
+        }
+        self.init(parts: parts)
+    }
+
+    public init(parts: [DatasetPart]) {
+        self.parts = parts
+        var index: [[UInt8]: Int] = [:]
+        for part in parts {
+            let r = part.reader
+            var seen = [Bool](repeating: false, count: columns.count)
+            for (j, c) in r.schema.columns.enumerated() {
+                let key = Array(c.name.utf8)
+                let k: Int
+                if let existing = index[key] {
+                    k = existing
+                } else {
+                    k = columns.count
+                    index[key] = k
+                    var empty = ColumnStatistics(type: .null)
+                    empty.rowCount = rowCount
+                    empty.nullCount = rowCount
+                    columns.append(DatasetColumn(name: c.name, type: .null, nullable: rowCount > 0, sourcePath: c.sourcePath,
+                                                 statistics: empty))
+                    seen.append(false)
+                }
+                seen[k] = true
+                let logical = columns[k].type.widened(with: c.type)
+                if columns[k].type != .null && logical != columns[k].type {
+                    columns[k].widenings.append(WideningEvent(column: k, chunk: 0, row: rowCount, from: columns[k].type, to: logical))
+                }
+                columns[k].type = logical
+                columns[k].nullable = columns[k].nullable || c.nullable
+                if columns[k].statistics.rowCount == 0 {
+                    columns[k].statistics = r.statistics[j]
+                } else {
+                    columns[k].statistics.merge(r.statistics[j], as: logical)
+                }
+                for w in r.schema.widenings where w.column == j {
+                    columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount + w.row, from: w.from, to: w.to))
+                }
+                for chunk in 0..<r.directory.chunkCount {
+                    let e = r.directory.entry(chunk: chunk, column: j)
+                    columns[k].storedBytes += UInt64(e.storedLength)
+                    columns[k].decodedBytes += e.decodedBytes
+                    columns[k].chunks += 1
+                    if e.nullCount > 0 || e.isAbsent { columns[k].chunksWithNulls += 1 }
+                }
+            }
+            // Columns this part lacks: its rows are null there.
+            for k in 0..<columns.count where !seen[k] && part.rowCount > 0 {
+                var nulls = ColumnStatistics(type: .null)
+                nulls.rowCount = part.rowCount
+                nulls.nullCount = part.rowCount
+                columns[k].statistics.merge(nulls, as: columns[k].type)
+                columns[k].nullable = true
+                columns[k].chunks += part.chunkCount
+                columns[k].chunksWithNulls += part.chunkCount
+            }
+            rowCount += part.rowCount
+        }
+    }
+
+    public var chunkCount: Int { parts.reduce(0) { $0 + $1.chunkCount } }
+    public var fileBytes: Int { parts.reduce(0) { $0 + $1.fileSize } }
+
+    /// The merged schema (its fingerprint equals the file's for one part).
+    public var schema: Schema {
+        Schema(columns: columns.map { ColumnDescriptor(name: $0.name, type: $0.type, nullable: $0.nullable, sourcePath: $0.sourcePath) },
+               widenings: columns.flatMap(\.widenings))
+    }
+
+    /// The index of the column called `name` (compared as bytes).
+    public func column(named name: String) -> Int? {
+        let key = Array(name.utf8)
+        return columns.firstIndex { Array($0.name.utf8) == key }
+    }
+
+    static func colFiles(in folder: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".col") && !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { folder + "/" + $0 }
+    }
+}

@@ -1,0 +1,361 @@
+import ColFormat
+import ColSketches
+import Foundation
+
+/// How bad a finding is.
+public enum Severity: Int, Sendable, Comparable, CustomStringConvertible {
+    case ok = 0, warn, fail
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { ["ok", "warn", "fail"][rawValue] }
+}
+
+/// The thresholds of the drift gate (docs/PROFILE.md, "Drift"). A metric at
+/// or above `…Warn` warns; at or above `…Fail` fails.
+public struct DriftThresholds: Sendable {
+    /// Population stability index over ten bins from the base's deciles.
+    public var psiWarn = 0.1, psiFail = 0.25
+    /// Kolmogorov–Smirnov statistic (largest gap between the two CDFs).
+    public var ksWarn = 0.1, ksFail = 0.2
+    /// Jensen–Shannon distance (base 2, in [0, 1]) over the top values plus "other".
+    public var jsWarn = 0.1, jsFail = 0.2
+    /// Change of the null rate, in percentage points / 100.
+    public var nullWarn = 0.025, nullFail = 0.05
+    /// Relative change of the distinct count (or, for unique-looking columns, of distinct/values).
+    public var distinctWarn = 0.25, distinctFail = 0.5
+    /// Share of the new values outside the base's [min, max].
+    public var rangeWarn = 0.01, rangeFail = 0.05
+    /// Chunks with fewer values than this are not compared inside one file (too noisy).
+    public var minimumValues = 1000
+
+    public init() {}
+
+    /// Sets one threshold from `metric.level=value` (e.g. `psi.fail=0.3`).
+    public mutating func set(_ assignment: String) throws(ProfileError) {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let v = Double(parts[1]), v >= 0 else {
+            throw .usage("--threshold takes metric.level=value, e.g. psi.fail=0.3; got '\(assignment)'")
+        }
+        switch parts[0] {
+        case "psi.warn": psiWarn = v
+        case "psi.fail": psiFail = v
+        case "ks.warn": ksWarn = v
+        case "ks.fail": ksFail = v
+        case "js.warn": jsWarn = v
+        case "js.fail": jsFail = v
+        case "null_rate.warn": nullWarn = v
+        case "null_rate.fail": nullFail = v
+        case "distinct.warn": distinctWarn = v
+        case "distinct.fail": distinctFail = v
+        case "range.warn": rangeWarn = v
+        case "range.fail": rangeFail = v
+        default:
+            throw .usage("unknown threshold '\(parts[0])' (psi, ks, js, null_rate, distinct, range; each .warn or .fail)")
+        }
+    }
+}
+
+/// One check of one column.
+public struct DriftFinding: Sendable {
+    public var column: String
+    /// `schema.added`, `schema.removed`, `schema.type`, `schema.nullable`, `schema.order`, `widening`,
+    /// `psi`, `ks`, `js`, `null_rate`, `distinct`, `range`.
+    public var metric: String
+    public var value: Double?
+    public var warn: Double?
+    public var fail: Double?
+    public var severity: Severity
+    /// What moved most, or what changed.
+    public var detail: String
+    /// The chunk, when comparing chunks of one file.
+    public var chunk: Int?
+
+    init(column: String, metric: String, value: Double?, warn: Double?, fail: Double?, detail: String, chunk: Int? = nil) {
+        self.column = column
+        self.metric = metric
+        self.value = value
+        self.warn = warn
+        self.fail = fail
+        self.detail = detail
+        self.chunk = chunk
+        if let value, let fail, value >= fail {
+            severity = .fail
+        } else if let value, let warn, value >= warn {
+            severity = .warn
+        } else {
+            severity = .ok
+        }
+    }
+
+    init(column: String, metric: String, severity: Severity, detail: String, chunk: Int? = nil) {
+        self.column = column
+        self.metric = metric
+        self.severity = severity
+        self.detail = detail
+        self.chunk = chunk
+    }
+}
+
+/// The result of a drift comparison.
+public struct DriftReport: Sendable {
+    public var base: String
+    public var new: String
+    public var baseRows: UInt64
+    public var newRows: UInt64
+    public var baseFingerprint: Fingerprint
+    public var newFingerprint: Fingerprint
+    public var findings: [DriftFinding]
+    /// The worst finding.
+    public var severity: Severity { findings.map(\.severity).max() ?? .ok }
+}
+
+/// Schema and distribution drift from the footers alone (docs/PROFILE.md, "Drift").
+public enum Drift {
+    /// Compares two datasets. `columns` limits the distribution checks (nil: all).
+    public static func compare(base: Dataset, new: Dataset, baseName: String, newName: String,
+                               thresholds t: DriftThresholds = DriftThresholds(), columns: Set<String>? = nil) -> DriftReport {
+        let bs = base.schema, ns = new.schema
+        var report = DriftReport(base: baseName, new: newName, baseRows: base.rowCount, newRows: new.rowCount,
+                                 baseFingerprint: bs.fingerprint, newFingerprint: ns.fingerprint, findings: [])
+        func wanted(_ name: String) -> Bool { columns.map { $0.contains(name) } ?? true }
+        // Schema: the fingerprints answer "nothing changed" at once.
+        if bs.fingerprint != ns.fingerprint {
+            let newIndex = Dictionary(new.columns.enumerated().map { (Array($1.name.utf8), $0) }, uniquingKeysWith: { a, _ in a })
+            let baseKeys = Set(base.columns.map { Array($0.name.utf8) })
+            for c in base.columns where wanted(c.name) {
+                guard let j = newIndex[Array(c.name.utf8)] else {
+                    report.findings.append(DriftFinding(column: c.name, metric: "schema.removed", severity: .fail,
+                                                        detail: "column removed (was \(c.type.name))"))
+                    continue
+                }
+                let n = new.columns[j]
+                if n.type != c.type {
+                    let numericWidening = (c.type == .int64 && n.type == .float64) || (c.type == .date && n.type == .timestamp)
+                        || c.type == .null
+                    report.findings.append(DriftFinding(column: c.name, metric: "schema.type", severity: numericWidening ? .warn : .fail,
+                                                        detail: "type \(c.type.name) → \(n.type.name)\(numericWidening ? " (a widening)" : "")"))
+                }
+                if n.nullable != c.nullable {
+                    report.findings.append(DriftFinding(column: c.name, metric: "schema.nullable", severity: n.nullable ? .warn : .ok,
+                                                        detail: n.nullable ? "now has nulls (was required)" : "now required (had nulls)"))
+                }
+            }
+            for n in new.columns where !baseKeys.contains(Array(n.name.utf8)) && wanted(n.name) {
+                report.findings.append(DriftFinding(column: n.name, metric: "schema.added", severity: .warn,
+                                                    detail: "column added (\(n.type.name))"))
+            }
+            let newOrder = new.columns.map { Array($0.name.utf8) }.filter { baseKeys.contains($0) }
+            let baseOrder = base.columns.map { Array($0.name.utf8) }.filter { newIndex[$0] != nil }
+            if newOrder != baseOrder {
+                report.findings.append(DriftFinding(column: "*", metric: "schema.order", severity: .warn,
+                                                    detail: "column order changed"))
+            }
+        }
+        // Distributions, for the columns both sides have with the same type.
+        for c in base.columns where wanted(c.name) {
+            guard let j = new.column(named: c.name), new.columns[j].type == c.type else { continue }
+            report.findings += distribution(column: c.name, type: c.type, base: c.statistics, new: new.columns[j].statistics,
+                                            thresholds: t, chunk: nil)
+        }
+        return report
+    }
+
+    /// Compares each chunk of one file with the rest of the file, and lists its widenings.
+    public static func withinFile(_ dataset: Dataset, name: String, thresholds t: DriftThresholds = DriftThresholds(),
+                                  columns: Set<String>? = nil) throws(ProfileError) -> DriftReport {
+        let schema = dataset.schema
+        var report = DriftReport(base: name, new: name, baseRows: dataset.rowCount, newRows: dataset.rowCount,
+                                 baseFingerprint: schema.fingerprint, newFingerprint: schema.fingerprint, findings: [])
+        func wanted(_ name: String) -> Bool { columns.map { $0.contains(name) } ?? true }
+        for w in schema.widenings where wanted(schema.columns[w.column].name) {
+            report.findings.append(DriftFinding(column: schema.columns[w.column].name, metric: "widening", severity: .warn,
+                                                detail: "\(w.from.name) → \(w.to.name) from row \(w.row)", chunk: w.chunk))
+        }
+        // Every part's chunks, in order.
+        var perChunk: [[ColumnStatistics]] = []
+        var names: [[String]] = []
+        for part in dataset.parts {
+            let chunks: [[ColumnStatistics]]
+            do { chunks = try part.reader.chunkStatistics() } catch { throw .unreadable(path: part.path, error) }
+            perChunk += chunks
+            names += Array(repeating: part.reader.schema.columns.map(\.name), count: chunks.count)
+        }
+        guard perChunk.count > 1 else { return report }
+        for c in dataset.columns where wanted(c.name) {
+            // The column's statistics in each chunk, upcast to the column's type (absent: all null).
+            var stats: [ColumnStatistics] = []
+            for (i, chunk) in perChunk.enumerated() {
+                var s = ColumnStatistics(type: c.type)
+                if let j = names[i].firstIndex(where: { Array($0.utf8) == Array(c.name.utf8) }) {
+                    s.merge(chunk[j], as: c.type)
+                }
+                stats.append(s)
+            }
+            // Prefix and suffix merges give "the rest" of each chunk in linear time.
+            var prefix: [ColumnStatistics] = [ColumnStatistics(type: c.type)]
+            for s in stats {
+                var p = prefix[prefix.count - 1]
+                p.merge(s, as: c.type)
+                prefix.append(p)
+            }
+            var suffix: [ColumnStatistics] = [ColumnStatistics(type: c.type)]
+            for s in stats.reversed() {
+                var p = suffix[suffix.count - 1]
+                p.merge(s, as: c.type)
+                suffix.append(p)
+            }
+            for i in 0..<stats.count {
+                var rest = prefix[i]
+                rest.merge(suffix[stats.count - 1 - i], as: c.type)
+                report.findings += distribution(column: c.name, type: c.type, base: rest, new: stats[i], thresholds: t, chunk: i)
+            }
+        }
+        return report
+    }
+
+    /// Null rate, distinct count, range and shape checks of one column.
+    static func distribution(column: String, type: LogicalType, base b: ColumnStatistics, new n: ColumnStatistics,
+                             thresholds t: DriftThresholds, chunk: Int?) -> [DriftFinding] {
+        var out: [DriftFinding] = []
+        guard b.rowCount > 0, n.rowCount > 0 else { return out }
+        let bNull = Double(b.nullCount) / Double(b.rowCount), nNull = Double(n.nullCount) / Double(n.rowCount)
+        out.append(DriftFinding(column: column, metric: "null_rate", value: abs(nNull - bNull), warn: t.nullWarn, fail: t.nullFail,
+                                detail: "null rate \(percent(bNull)) → \(percent(nNull))", chunk: chunk))
+        let bValues = b.rowCount - b.nullCount - b.nanCount, nValues = n.rowCount - n.nullCount - n.nanCount
+        guard bValues > 0, nValues > 0 else { return out }
+        if chunk != nil && (bValues < UInt64(t.minimumValues) || nValues < UInt64(t.minimumValues)) { return out }
+        if let bd = b.distinctCount, let nd = n.distinctCount, bd > 0, chunk == nil {
+            let bRatio = Double(bd) / Double(bValues), nRatio = Double(nd) / Double(nValues)
+            if bRatio > 0.9 {
+                out.append(DriftFinding(column: column, metric: "distinct", value: abs(nRatio - bRatio) / bRatio,
+                                        warn: t.distinctWarn, fail: t.distinctFail,
+                                        detail: "distinct per value \(fixed3(bRatio)) → \(fixed3(nRatio))", chunk: chunk))
+            } else {
+                out.append(DriftFinding(column: column, metric: "distinct", value: abs(Double(nd) - Double(bd)) / Double(bd),
+                                        warn: t.distinctWarn, fail: t.distinctFail, detail: "distinct \(bd) → \(nd)", chunk: chunk))
+            }
+        }
+        if type.isNumeric, let bq = b.quantiles, let nq = n.quantiles, !bq.isEmpty, !nq.isEmpty {
+            out += numeric(column: column, type: type, base: bq, new: nq, thresholds: t, chunk: chunk)
+        } else if let bf = b.frequent, let nf = n.frequent {
+            out.append(categorical(column: column, base: bf, baseValues: bValues, new: nf, newValues: nValues, thresholds: t, chunk: chunk))
+        }
+        return out
+    }
+
+    static func numeric(column: String, type: LogicalType, base: KLLSketch, new: KLLSketch, thresholds t: DriftThresholds,
+                        chunk: Int?) -> [DriftFinding] {
+        // PSI over the base's deciles (repeated edges merged; empty bins floored at 1e-4).
+        var edges: [Double] = []
+        for i in 1..<10 {
+            if let q = base.quantile(Double(i) / 10), edges.last != q, q < base.maximum { edges.append(q) }
+        }
+        var psi = 0.0
+        var moved = (bin: 0, from: 0.0, to: 0.0, gap: -1.0)
+        var lastB = 0.0, lastN = 0.0
+        for k in 0...edges.count {
+            let cb = k < edges.count ? base.cdf(edges[k]) : 1, cn = k < edges.count ? new.cdf(edges[k]) : 1
+            let pb = max(cb - lastB, 1e-4), pn = max(cn - lastN, 1e-4)
+            psi += (pn - pb) * log(pn / pb)
+            if abs(pn - pb) > moved.gap { moved = (k, cb - lastB, cn - lastN, abs(pn - pb)) }
+            lastB = cb
+            lastN = cn
+        }
+        let lower = moved.bin == 0 ? "min" : render(edges[moved.bin - 1], type)
+        let upper = moved.bin == edges.count ? "max" : render(edges[moved.bin], type)
+        var out = [DriftFinding(column: column, metric: "psi", value: psi, warn: t.psiWarn, fail: t.psiFail,
+                                detail: "bin (\(lower), \(upper)] moved most: \(percent(moved.from)) → \(percent(moved.to))", chunk: chunk)]
+        // KS: the largest CDF gap at any retained item of either sketch.
+        var ks = 0.0, at = 0.0
+        for item in base.weightedItems() + new.weightedItems() {
+            let gap = abs(base.cdf(item.value) - new.cdf(item.value))
+            if gap > ks { ks = gap; at = item.value }
+        }
+        out.append(DriftFinding(column: column, metric: "ks", value: ks, warn: t.ksWarn, fail: t.ksFail,
+                                detail: "largest CDF gap at \(render(at, type)): \(percent(base.cdf(at))) → \(percent(new.cdf(at)))",
+                                chunk: chunk))
+        // Range: the share of new values outside the base's [min, max].
+        let below = base.minimum.isFinite ? new.cdf(base.minimum.nextDown) : 0
+        let above = base.maximum.isFinite ? 1 - new.cdf(base.maximum) : 0
+        out.append(DriftFinding(column: column, metric: "range", value: below + above, warn: t.rangeWarn, fail: t.rangeFail,
+                                detail: "\(percent(below)) below the base min \(render(base.minimum, type)), \(percent(above)) above its max \(render(base.maximum, type))",
+                                chunk: chunk))
+        return out
+    }
+
+    static func categorical(column: String, base: FrequentItems<Scalar>, baseValues: UInt64, new: FrequentItems<Scalar>,
+                            newValues: UInt64, thresholds t: DriftThresholds, chunk: Int?) -> DriftFinding {
+        // An incomplete sketch knows each listed count only within [count − overcount, count], and an
+        // unlisted value's count only up to the list's smallest count. Values whose guaranteed share is
+        // at least `heavyShare` on either side are compared by name, each at the point of its two
+        // intervals that are closest (so sketch error never shows as drift); the rest are "other".
+        let heavyShare = base.isExact && new.isExact ? 0 : 0.05
+        let b = Dictionary(base.top(ColumnStatistics.fileTopK).map { ($0.hash, $0) }, uniquingKeysWith: { a, _ in a })
+        let n = Dictionary(new.top(ColumnStatistics.fileTopK).map { ($0.hash, $0) }, uniquingKeysWith: { a, _ in a })
+        func interval(_ e: FrequentItems<Scalar>.Entry?, _ side: FrequentItems<Scalar>, _ values: UInt64) -> (Double, Double) {
+            let v = Double(values)
+            if let e { return (Double(e.count - min(e.error, e.count)) / v, Double(e.count) / v) }
+            if side.isExact { return (0, 0) }
+            return (0, Double(side.top(ColumnStatistics.fileTopK).last?.count ?? 0) / v)
+        }
+        var p: [UInt64: (item: Scalar, b: Double, n: Double)] = [:]
+        for hash in Set(b.keys).union(n.keys) {
+            let ib = interval(b[hash], base, baseValues), inew = interval(n[hash], new, newValues)
+            guard max(ib.0, inew.0) >= heavyShare, heavyShare > 0 || max(ib.1, inew.1) > 0,
+                  let item = b[hash]?.item ?? n[hash]?.item else { continue }
+            let pb: Double, pn: Double
+            if ib.1 < inew.0 {
+                (pb, pn) = (ib.1, inew.0)
+            } else if inew.1 < ib.0 {
+                (pb, pn) = (ib.0, inew.1)
+            } else {
+                pb = max(ib.0, inew.0)
+                pn = pb
+            }
+            p[hash] = (item, pb, pn)
+        }
+        var sb = 0.0, sn = 0.0
+        var divergence = 0.0
+        var moved: (item: Scalar?, b: Double, n: Double) = (nil, 0, 0)
+        func term(_ x: Double, _ y: Double) -> Double {
+            let m = (x + y) / 2
+            var d = 0.0
+            if x > 0 { d += 0.5 * x * log2(x / m) }
+            if y > 0 { d += 0.5 * y * log2(y / m) }
+            return d
+        }
+        for (_, v) in p.sorted(by: { $0.key < $1.key }) {
+            let b = min(v.b, 1), n = min(v.n, 1)
+            sb += b
+            sn += n
+            divergence += term(b, n)
+            if moved.item == nil || abs(n - b) > abs(moved.n - moved.b) { moved = (v.item, b, n) }
+        }
+        divergence += term(max(0, 1 - sb), max(0, 1 - sn))
+        let js = sqrt(max(0, divergence))
+        let name = moved.item.map { "'\(String($0.description.prefix(40)))'" } ?? "other"
+        return DriftFinding(column: column, metric: "js", value: js, warn: t.jsWarn, fail: t.jsFail,
+                            detail: "\(name) moved most: \(percent(moved.b)) → \(percent(moved.n))", chunk: chunk)
+    }
+
+    /// A quantile-sketch value in the column's own terms (dates and timestamps as text).
+    static func render(_ v: Double, _ type: LogicalType) -> String {
+        guard v.isFinite else { return v > 0 ? "+inf" : "-inf" }
+        var out: [UInt8] = []
+        switch type {
+        case .date: CanonicalText.appendDate(Int32(clamping: Int64(exactly: v.rounded()) ?? 0), to: &out)
+        case .timestamp: CanonicalText.appendTimestamp(Int64(exactly: v.rounded()) ?? 0, to: &out)
+        case .int64: CanonicalText.appendInt(Int64(exactly: v.rounded()) ?? 0, to: &out)
+        default: return compactNumber(v)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+func fixed3(_ x: Double) -> String { String(format: "%.3f", x) }
+
+/// A number in at most about 7 significant digits.
+func compactNumber(_ v: Double) -> String {
+    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    return String(format: "%.6g", v)
+}

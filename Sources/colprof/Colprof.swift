@@ -1,0 +1,176 @@
+import ArgumentParser
+import ColFormat
+import ColProfile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit status: 0 success (no failing drift), 1 drift fails the gate, 2 usage, I/O or corrupt input.
+@main
+struct Colprof: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "colprof",
+        abstract: "Profile .col files from their footers, estimate their memory, and gate on drift.",
+        discussion: """
+        Examples:
+          colprof orders.col
+          colprof parts/ --json
+          colprof orders.col --columns price,city --layout swift
+          colprof drift yesterday.col today.col --fail-on warn
+          colprof drift orders.col
+
+        Exit status: 0 on success; 1 when drift fails the gate; 2 for usage, I/O or corrupt input.
+        """,
+        version: version,
+        subcommands: [Profile.self, DriftCommand.self],
+        defaultSubcommand: Profile.self)
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as DriftGate {
+            _ = e
+            Glibc.exit(1)
+        } catch let e as ProfileError {
+            printError("colprof: \(e)")
+            Glibc.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            printError(fullMessage(for: error))
+            Glibc.exit(2)
+        }
+    }
+}
+
+/// Thrown after a drift report whose findings fail the gate.
+struct DriftGate: Error {}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON (a versioned schema, docs/PROFILE.md).")
+    var json = false
+
+    @Flag(help: "Print Markdown.")
+    var markdown = false
+
+    @Option(help: ArgumentHelp("Only these columns. Example: --columns price,city", valueName: "a,b"))
+    var columns: String?
+
+    var format: ReportFormat { json ? .json : markdown ? .markdown : .table }
+
+    var columnList: [String]? { columns.map { $0.split(separator: ",").map(String.init) } }
+
+    func validate() throws {
+        if json && markdown { throw ValidationError("choose one of --json and --markdown") }
+    }
+}
+
+struct Profile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Profile .col files (or folders of them, merged) from their footers. The default subcommand.")
+
+    @Argument(help: "The .col files or folders to profile as one dataset.")
+    var paths: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("The in-memory layout to estimate: arrow, arrow-large, arrow-dict, swift. Example: --layout swift",
+                               valueName: "layout"))
+    var layout: String = "arrow"
+
+    @Option(help: ArgumentHelp("The memory available, instead of MemAvailable in /proc/meminfo. Example: --mem-available 8GiB",
+                               valueName: "size"))
+    var memAvailable: String?
+
+    func run() throws {
+        guard let layout = MemoryLayout(rawValue: layout) else {
+            throw ProfileError.usage("--layout takes \(MemoryLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let available: UInt64
+        if let memAvailable {
+            guard let v = parseSize(memAvailable) else { throw ProfileError.usage("--mem-available takes a size such as 8GiB or 512MiB") }
+            available = v
+        } else {
+            available = LoadAdvice.availableMemory() ?? 0
+        }
+        let dataset = try Dataset(paths: paths)
+        let report = try ProfileReport(dataset: dataset, layout: layout, availableBytes: available, columns: output.columnList)
+        print(report.render(output.format), terminator: "")
+    }
+}
+
+struct DriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Compare two .col files or folders (or each chunk of one file with the rest) for schema and distribution drift.")
+
+    @Argument(help: "The reference: a .col file or a folder of them.")
+    var base: String
+
+    @Argument(help: "The new data; without it, each chunk of BASE is compared with the rest of BASE.")
+    var new: String?
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("The severity that fails the gate (exit 1): fail or warn. Example: --fail-on warn", valueName: "level"))
+    var failOn: String = "fail"
+
+    @Option(help: ArgumentHelp("Change a threshold (repeatable). Example: --threshold psi.fail=0.3", valueName: "metric.level=value"))
+    var threshold: [String] = []
+
+    @Option(help: ArgumentHelp("Leave these columns out. Example: --exclude created_at,seq", valueName: "a,b"))
+    var exclude: String?
+
+    @Flag(help: "Show every check, not only those that warn or fail.")
+    var all = false
+
+    func run() throws {
+        guard let gate: Severity = failOn == "fail" ? .fail : failOn == "warn" ? .warn : nil else {
+            throw ProfileError.usage("--fail-on takes fail or warn")
+        }
+        var thresholds = DriftThresholds()
+        for t in threshold { try thresholds.set(t) }
+        let baseData = try Dataset(paths: [base])
+        let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? [])
+        func selection(_ d: Dataset) -> Set<String>? {
+            guard output.columnList != nil || !excluded.isEmpty else { return nil }
+            let names = output.columnList ?? d.columns.map(\.name)
+            return Set(names.filter { !excluded.contains($0) })
+        }
+        let report: DriftReport
+        if let new {
+            let newData = try Dataset(paths: [new])
+            report = Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
+                                   columns: selection(baseData).map { $0.union(selection(newData) ?? []) })
+        } else {
+            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData))
+        }
+        print(report.render(output.format, all: all, failOn: gate), terminator: "")
+        if report.severity >= gate { throw DriftGate() }
+    }
+}
+
+func printError(_ s: String) {
+    var line = s
+    line += "\n"
+    line.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
+}
+
+/// "8GiB", "512MiB", "1.5G", "1000000" → bytes.
+func parseSize(_ s: String) -> UInt64? {
+    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
+                                     ("K", 1024), ("M", 1_048_576), ("G", 1_073_741_824), ("T", 1_099_511_627_776), ("B", 1)]
+    for (suffix, factor) in units where s.hasSuffix(suffix) {
+        guard let v = Double(s.dropLast(suffix.count)), v >= 0 else { return nil }
+        return UInt64(v * factor)
+    }
+    guard let v = UInt64(s) else { return nil }
+    return v
+}
