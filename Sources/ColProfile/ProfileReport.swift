@@ -84,8 +84,9 @@ public struct ProfileReport: Sendable {
         if let d = Self.distinct(s) { distinct = (s.distinctExact ? "" : "≈") + String(d) }
         var top = ""
         if let f = s.frequent, c.type != .null {
-            // Estimated counts are shown only where the guaranteed count (count − overcount) says the value repeats.
-            top = f.top(3).filter { f.isExact || $0.count - min($0.error, $0.count) > 1 }.map { e in
+            // An incomplete sketch's counts are estimates: show only values whose guaranteed count
+            // (count − overcount) is at least 1% of the values.
+            top = f.top(3).filter { f.isExact || Double($0.count - min($0.error, $0.count)) >= 0.01 * Double(values) }.map { e in
                 let share = values > 0 ? Double(e.count) / Double(values) : 0
                 return Self.text(e.item, limit: 14) + " " + String(format: "%.0f%%", share * 100)
             }.joined(separator: ", ")

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite("colprof, the built binary")
+struct ColprofCLITests {
+    /// Converts the fixtures named into `.col` files in a scratch folder (relative paths, so provenance is stable).
+    func prepare(_ names: [String]) throws -> Scratch {
+        let s = Scratch()
+        for name in names {
+            let source = name == "orders" ? "\(CLI.root)/Fixtures/demo/orders.csv" : "\(CLI.root)/Fixtures/cli/\(name).csv"
+            try FileManager.default.copyItem(atPath: source, toPath: "\(s.path)/\(name).csv")
+            let r = try CLI.run("colconv", ["\(name).csv", "\(name).col", "-q"], in: s.path)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        return s
+    }
+
+    /// Masks what changes from run to run: the files' creation times.
+    func stable(_ text: String) -> String {
+        let time = #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"#
+        return text.replacingOccurrences(of: #"(colconv [^ ]+ at )"# + time, with: "$1<time>", options: .regularExpression)
+            .replacingOccurrences(of: #"("created_at": ")"# + time, with: "$1<time>", options: .regularExpression)
+    }
+
+    @Test("the profile as a table, JSON and Markdown", arguments: [
+        ("profile-table.txt", ["orders.col", "--mem-available", "8GiB"]),
+        ("profile.json", ["orders.col", "--json", "--mem-available", "8GiB"]),
+        ("profile.md", ["orders.col", "--markdown", "--columns", "city,unit_price,paid", "--layout", "swift", "--mem-available", "1MiB"]),
+    ])
+    func profile(golden: String, args: [String]) throws {
+        let s = try prepare(["orders"])
+        let r = try CLI.run("colprof", args, in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let (expected, actual) = try CLI.golden(golden, stable(r.stdout))
+        #expect(actual == expected)
+    }
+
+    @Test("the JSON profile has the documented keys")
+    func profileJSON() throws {
+        let s = try prepare(["orders"])
+        let r = try CLI.run("colprof", ["orders.col", "--json"], in: s.path)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["format_version", "row_count", "schema_fingerprint", "columns", "memory"] { #expect(object[key] != nil, "\(key)") }
+        let columns = try #require(object["columns"] as? [[String: Any]])
+        for key in ["name", "type", "null_count", "min", "max", "distinct_count", "distinct_exact", "memory_bytes"] {
+            #expect(columns.allSatisfy { $0[key] != nil }, "\(key)")
+        }
+        let memory = try #require(object["memory"] as? [String: Any])
+        #expect(memory["estimated_bytes"] as? Int == columns.compactMap { $0["memory_bytes"] as? Int }.reduce(0, +))
+    }
+
+    @Test("drift: exit 0 with nothing to report, 1 when the gate fails, 2 for usage and corrupt input", arguments: [
+        ("drift-same.txt", ["drift", "drift-base.col", "drift-same.col"], Int32(0)),
+        ("drift-fail.txt", ["drift", "drift-base.col", "drift-new.col"], Int32(1)),
+        ("drift-fail.md", ["drift", "drift-base.col", "drift-new.col", "--markdown"], Int32(1)),
+        ("drift-fail.json", ["drift", "drift-base.col", "drift-new.col", "--json"], Int32(1)),
+        ("drift-relaxed.txt", ["drift", "drift-base.col", "drift-new.col", "--exclude", "code,score",
+                               "--threshold", "null_rate.fail=0.2"], Int32(0)),
+        ("drift-warn-gate.txt", ["drift", "drift-base.col", "drift-new.col", "--exclude", "code,score",
+                                 "--threshold", "null_rate.fail=0.2", "--fail-on", "warn"], Int32(1)),
+        ("drift-usage.txt", ["drift", "drift-base.col", "drift-new.col", "--fail-on", "sometimes"], Int32(2)),
+        ("drift-corrupt.txt", ["drift", "drift-base.col", "truncated.col"], Int32(2)),
+        ("drift-missing.txt", ["drift", "drift-base.col", "nope.col"], Int32(2)),
+    ])
+    func drift(golden: String, args: [String], status: Int32) throws {
+        let s = try prepare(["drift-base", "drift-same", "drift-new"])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(s.path)/drift-same.col"))
+        try bytes.prefix(bytes.count - 20).write(to: URL(fileURLWithPath: "\(s.path)/truncated.col"))
+        let r = try CLI.run("colprof", args, in: s.path)
+        #expect(r.status == status, "\(r.stderr)")
+        let (expected, actual) = try CLI.golden(golden, stable(r.stdout + r.stderr))
+        #expect(actual == expected)
+    }
+}

@@ -1,0 +1,95 @@
+import ColFormat
+import ColIngest
+import ColProfile
+import Foundation
+
+final class Scratch {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "colprofile-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// A small seeded generator (xorshift64*), so test data is the same on every machine.
+struct Generator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    mutating func gauss() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
+
+/// What to plant in a generated table.
+struct Plant: OptionSet {
+    let rawValue: Int
+    static let meanShift = Plant(rawValue: 1)
+    static let newCategory = Plant(rawValue: 2)
+    static let moreNulls = Plant(rawValue: 4)
+    static let typeChange = Plant(rawValue: 8)
+    static let removedColumn = Plant(rawValue: 16)
+}
+
+/// The generated table and its exact aggregates.
+struct Table {
+    var header: [String]
+    var rows: [[String]]
+
+    var csv: String {
+        ([header.joined(separator: ",")] + rows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n"
+    }
+
+    func column(_ name: String) -> [String] {
+        guard let j = header.firstIndex(of: name) else { return [] }
+        return rows.map { $0[j] }
+    }
+}
+
+/// Columns: id (unique ints), score (normal, mean 50, sd 10), city (20 values), amount (10% empty),
+/// qty (1–12), code (about 4,000 values), tag (unique text).
+func makeTable(rows: Int, seed: UInt64, plant: Plant = []) -> Table {
+    var g = Generator(seed: seed)
+    var header = ["id", "score", "city", "amount", "qty", "code", "tag"]
+    var out: [[String]] = []
+    for i in 0..<rows {
+        let shift = plant.contains(.meanShift) ? 10.0 : 0
+        let score = String(format: "%.3f", 50 + 10 * g.gauss() + shift)
+        var city = "city_\(g.int(0...19))"
+        if plant.contains(.newCategory) && g.uniform() < 0.1 { city = "atlantis" }
+        let nullShare = plant.contains(.moreNulls) ? 0.2 : 0.1
+        let amount = g.uniform() < nullShare ? "" : String(format: "%.2f", g.uniform() * 1000)
+        var qty = String(g.int(1...12))
+        if plant.contains(.typeChange) && i % 50 == 7 { qty = "many" }
+        let code = "\(["A", "B", "C", "D"][g.int(0...3)])\(g.int(0...999))"
+        let tag = "t\(seed)-\(i)-\(g.next() % 1000)"
+        out.append(["\(i)", score, city, amount, qty, code, tag])
+    }
+    if plant.contains(.removedColumn) {
+        header.remove(at: 5)
+        for k in out.indices { out[k].remove(at: 5) }
+    }
+    return Table(header: header, rows: out)
+}
+
+/// Writes the table as CSV and converts it; returns the .col path.
+@discardableResult
+func write(_ table: Table, to scratch: Scratch, name: String, chunkRows: Int = 65536) throws -> String {
+    let csv = scratch.file(name + ".csv")
+    try table.csv.write(toFile: csv, atomically: true, encoding: .utf8)
+    var o = ConversionOptions()
+    o.chunkRows = chunkRows
+    let col = scratch.file(name + ".col")
+    _ = try CSVConverter.convert(input: csv, output: col, options: o)
+    return col
+}
