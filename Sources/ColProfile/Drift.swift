@@ -1,6 +1,8 @@
 import ColFormat
 import ColSketches
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How bad a finding is.
 public enum Severity: Int, Sendable, Comparable, CustomStringConvertible {
@@ -349,13 +351,4 @@ public enum Drift {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
-func fixed3(_ x: Double) -> String { String(format: "%.3f", x) }
-
-/// A number in at most about 7 significant digits.
-func compactNumber(_ v: Double) -> String {
-    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-    return String(format: "%.6g", v)
 }

@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 
 extension DriftReport {
     /// The version of the drift `--json` schema (docs/PROFILE.md, "JSON").
@@ -10,7 +9,7 @@ extension DriftReport {
 
     static func number(_ v: Double?) -> String {
         guard let v else { return "" }
-        return String(format: "%.4f", v)
+        return fixed(v, 4)
     }
 
     static func threshold(_ v: Double?) -> String {
@@ -68,7 +67,7 @@ extension DriftReport {
                 out += "| " + keep.map { headers[$0] }.joined(separator: " | ") + " |\n"
                 out += "|" + keep.map { _ in "---|" }.joined() + "\n"
                 for f in shown {
-                    out += "| " + keep.map { cells(f)[$0].replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+                    out += "| " + keep.map { cells(f)[$0].markdownCell }.joined(separator: " | ") + " |\n"
                 }
             }
             return out + "\n**" + verdict(failOn: failOn) + "**\n"

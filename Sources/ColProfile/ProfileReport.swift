@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 
 /// How a report is printed.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -88,12 +87,12 @@ public struct ProfileReport: Sendable {
             // (count − overcount) is at least 1% of the values.
             top = f.top(3).filter { f.isExact || Double($0.count - min($0.error, $0.count)) >= 0.01 * Double(values) }.map { e in
                 let share = values > 0 ? Double(e.count) / Double(values) : 0
-                return Self.text(e.item, limit: 14) + " " + String(format: "%.0f%%", share * 100)
+                return Self.text(e.item, limit: 14) + " " + fixed(share * 100, 0) + "%"
             }.joined(separator: ", ")
         }
         let std = s.moments?.sampleStandardDeviation
         let quantile = { (q: Double) -> String in Self.number(s.quantiles?.quantile(q), c.type) }
-        let ratio = c.storedBytes > 0 ? String(format: "%.1f×", Double(c.decodedBytes) / Double(c.storedBytes)) : ""
+        let ratio = c.storedBytes > 0 ? fixed(Double(c.decodedBytes) / Double(c.storedBytes), 1) + "×" : ""
         return Row(name: c.name, type: type, nulls: percent(nullShare), min: Self.text(s.min, exact: s.minExact),
                    max: Self.text(s.max, exact: s.maxExact), distinct: distinct,
                    mean: c.type.isVariableLength || c.type == .null ? "" : Self.number(s.moments?.mean, c.type == .bool ? .float64 : c.type),
@@ -128,7 +127,7 @@ public struct ProfileReport: Sendable {
     func summaryLines() -> [String] {
         let d = dataset
         var lines: [String] = []
-        let ratio = totalStored > 0 ? String(format: "%.1f×", Double(totalDecoded) / Double(totalStored)) : "-"
+        let ratio = totalStored > 0 ? fixed(Double(totalDecoded) / Double(totalStored), 1) + "×" : "-"
         lines.append("\(d.rowCount) rows × \(d.columns.count) columns in \(d.chunkCount) chunk\(d.chunkCount == 1 ? "" : "s"), "
                      + "\(d.parts.count == 1 ? "file" : "\(d.parts.count) files") \(formatSize(UInt64(d.fileBytes))); "
                      + "columns \(formatSize(totalStored)) stored, \(formatSize(totalDecoded)) decoded (\(ratio))")
@@ -159,7 +158,7 @@ public struct ProfileReport: Sendable {
         var lines = [
             "memory (\(memory.layout.rawValue) layout): \(formatSize(shown.reduce(0) { $0 + memory.columns[$1].bytes })) of buffers, "
                 + "\(formatSize(a.neededBytes)) allocated",
-            "advice: \(a.strategy.rawValue): needs \(formatSize(a.neededBytes)) = \(String(format: "%.0f%%", a.ratio * 100)) of safe memory "
+            "advice: \(a.strategy.rawValue): needs \(formatSize(a.neededBytes)) = \(fixed(a.ratio * 100, 0))% of safe memory "
                 + "\(formatSize(a.safeBytes)) (\(Int(LoadAdvice.safeFraction * 100))% of \(formatSize(a.availableBytes)) available); \(why)",
         ]
         if a.strategy != .eager {
@@ -179,11 +178,11 @@ public struct ProfileReport: Sendable {
 
     func markdown() -> String {
         var out = "# Profile of \(dataset.parts.map(\.path).joined(separator: ", "))\n\n"
-        out += summaryLines().map { "- " + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n") + "\n\n"
+        out += summaryLines().map { "- " + $0.drop { $0 == " " } }.joined(separator: "\n") + "\n\n"
         out += "| " + headers.joined(separator: " | ") + " |\n"
         out += "|" + headers.map { _ in "---|" }.joined() + "\n"
         for k in shown {
-            out += "| " + cells(row(k)).map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+            out += "| " + cells(row(k)).map(\.markdownCell).joined(separator: " | ") + " |\n"
         }
         out += "\n" + memoryLines().map { "- " + $0 }.joined(separator: "\n") + "\n"
         return out
@@ -288,15 +287,6 @@ public struct ProfileReport: Sendable {
     }
 }
 
-/// A byte count in binary units.
-func formatSize(_ bytes: UInt64) -> String {
-    let b = Double(bytes)
-    if bytes < 1024 { return "\(bytes) B" }
-    if b < 1024 * 1024 { return String(format: "%.1f KiB", b / 1024) }
-    if b < 1024 * 1024 * 1024 { return String(format: "%.1f MiB", b / 1024 / 1024) }
-    return String(format: "%.2f GiB", b / 1024 / 1024 / 1024)
-}
-
 /// A plain-text table with aligned columns.
 struct TextTable {
     let headers: [String]
@@ -310,7 +300,7 @@ struct TextTable {
             cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: widths[i] - c.count)
                 return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ").trimmingTrailingSpaces
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
     }

@@ -111,26 +111,30 @@ public struct ByteReader: Sendable {
         if n < 0 || n > remaining { throw .truncated(offset: offset, needed: n) }
     }
 
-    public mutating func readUInt8() throws(BinaryDecodingError) -> UInt8 {
+    @inlinable public mutating func readUInt8() throws(BinaryDecodingError) -> UInt8 {
         try need(1)
         defer { position += 1 }
         return bytes[position]
     }
 
-    public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(BinaryDecodingError) -> T {
+    @inlinable public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(BinaryDecodingError) -> T {
         let size = MemoryLayout<T>.size
         try need(size)
-        var v: T = 0
-        for i in 0..<size { v |= T(truncatingIfNeeded: bytes[position + i]) << (8 * i) }
+        let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: T.self) }
         position += size
-        return v
+        return T(littleEndian: v)
     }
 
     public mutating func readDouble() throws(BinaryDecodingError) -> Double {
         Double(bitPattern: try read(UInt64.self))
     }
 
-    public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+    @inlinable public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        // One byte is the common case (counts, lengths, register runs).
+        if position < bytes.count && bytes[position] < 0x80 {
+            position += 1
+            return UInt64(bytes[position - 1])
+        }
         let start = offset
         var result: UInt64 = 0
         var shift: UInt64 = 0

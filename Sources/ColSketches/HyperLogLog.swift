@@ -126,14 +126,17 @@ public struct HyperLogLog: Sendable, Equatable {
         switch try r.readUInt8() {
         case 0:
             var i = 0
-            while i < h.registers.count {
+            let total = h.registers.count
+            var registers = [UInt8](repeating: 0, count: total)
+            while i < total {
                 let runAt = r.offset
-                let run = Int(try r.readCount(limit: h.registers.count - i))
+                let run = Int(try r.readCount(limit: total - i))
                 let v = try r.readUInt8()
                 guard run > 0, v <= 64 - p + 1 else { throw .invalid("HyperLogLog register run", offset: runAt) }
-                for k in i..<(i + run) { h.registers[k] = v }
+                if run == 1 { registers[i] = v } else { for k in i..<(i + run) { registers[k] = v } }
                 i += run
             }
+            h.registers = registers
         case 1:
             let n = try r.readCount(limit: h.registers.count, minBytesEach: 2)
             var index = -1
