@@ -18,3 +18,6 @@ echo
 echo "\$ colconv Fixtures/cli/events.ndjson out/events.col --verbose && colconv out/events.col - --to csv -q"
 "$bin/colconv" Fixtures/cli/events.ndjson out/events.col --verbose
 "$bin/colconv" out/events.col - --to csv -q
+echo
+echo "\$ colprof out/orders.col --columns order_id,city,unit_price,discount,paid"
+"$bin/colprof" out/orders.col --columns order_id,city,unit_price,discount,paid
