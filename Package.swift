@@ -4,6 +4,7 @@ import PackageDescription
 // Dependency direction (one way only):
 //   ColSketches  <-  ColFormat  <-  ColIngest   <-  colconv
 //                              <-  ColProfile  <-  colprof
+//                              <-  ColScan     <-  colprof
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
 let package = Package(
     name: "col",
@@ -11,6 +12,7 @@ let package = Package(
         .library(name: "ColFormat", targets: ["ColFormat"]),
         .library(name: "ColIngest", targets: ["ColIngest"]),
         .library(name: "ColProfile", targets: ["ColProfile"]),
+        .library(name: "ColScan", targets: ["ColScan"]),
         .executable(name: "colconv", targets: ["colconv"]),
         .executable(name: "colprof", targets: ["colprof"]),
     ],
@@ -28,6 +30,7 @@ let package = Package(
         .target(name: "ColFormat", dependencies: ["ColSketches", "CZstd", "CLZ4"]),
         .target(name: "ColIngest", dependencies: ["ColFormat"]),
         .target(name: "ColProfile", dependencies: ["ColFormat"]),
+        .target(name: "ColScan", dependencies: ["ColFormat"]),
         .executableTarget(
             name: "colconv",
             dependencies: [
@@ -38,12 +41,14 @@ let package = Package(
             name: "colprof",
             dependencies: [
                 "ColProfile",
+                "ColScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColSketches"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColFormat"]),
         .testTarget(name: "ColIngestTests", dependencies: ["ColIngest"]),
         .testTarget(name: "ColProfileTests", dependencies: ["ColProfile", "ColIngest"]),
+        .testTarget(name: "ColScanTests", dependencies: ["ColScan", "ColIngest"]),
         .testTarget(name: "CLITests", dependencies: ["ColFormat"]),
     ],
     swiftLanguageModes: [.v6]

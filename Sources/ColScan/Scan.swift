@@ -1,0 +1,233 @@
+import ColFormat
+import Synchronization
+
+/// An error planning or running a scan.
+public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownColumn(String, available: [String])
+    case typeMismatch(column: String, type: LogicalType, literal: String)
+    /// A `--where` text that does not parse: the message and the 0-based character offset.
+    case syntax(String, at: Int)
+    case file(ColFileError)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case let .unknownColumn(c, available): "no column '\(c)' (columns: \(available.joined(separator: ", ")))"
+        case let .typeMismatch(c, t, l): "column '\(c)' is \(t.name); \(l) is not a \(t.name) value"
+        case let .syntax(m, at): "\(m) at character \(at + 1)"
+        case let .file(e): e.description
+        case .cancelled: "the scan was cancelled"
+        }
+    }
+}
+
+/// The rows of one batch: the projected columns, typed, with validity.
+///
+/// Each column is a `ColumnVector`: `int64s`, `float64s`, `bools`, `dates`
+/// (days), `int64s` for timestamps (microseconds), and for strings `offsets`
+/// into `bytes` (no `String` is made unless `string(at:)` is called).
+/// Chunks stored in a narrower type arrive upcast to the column's type.
+public struct Batch: Sendable {
+    /// The projected columns' names, in the order asked for.
+    public let names: [String]
+    public let columns: [ColumnVector]
+    public let count: Int
+    /// The chunk the rows come from, and the row of the file where the chunk starts.
+    public let chunk: Int
+    public let chunkFirstRow: UInt64
+
+    /// The column called `name`.
+    public func column(_ name: String) -> ColumnVector? {
+        let key = Array(name.utf8)
+        return names.firstIndex { Array($0.utf8) == key }.map { columns[$0] }
+    }
+}
+
+/// What a scan did, for `--explain` and for tests.
+public struct ScanMetrics: Sendable {
+    public var chunks = 0
+    /// Chunks skipped because their statistics prove that no row matches.
+    public var chunksPruned = 0
+    public var chunksRead = 0
+    /// Blocks served from the chunk cache.
+    public var cacheHits = 0
+    public var rowsRead = 0
+    public var rowsMatched = 0
+}
+
+/// A planned scan of one file: the columns to return, the filter, and the
+/// chunks left after pruning (docs/API.md).
+///
+/// Iterating reads, for each surviving chunk, only the blocks of the
+/// projected and filtered columns (one `pread` each, checksum verified),
+/// filters the rows exactly, and yields batches of at most `batchSize` rows.
+/// Memory holds one chunk's blocks of those columns at a time.
+public final class Scan: Sendable {
+    public let reader: ColFileReader
+    public let columnNames: [String]
+    public let columnIndices: [Int]
+    public let predicate: Predicate?
+    let bound: BoundPredicate?
+    public let batchSize: Int
+    /// The chunks that may hold matching rows, in order.
+    public let chunks: [Int]
+    let cache: ChunkCache?
+    private let cancelledFlag = Atomic<Bool>(false)
+    private let stats = Mutex(ScanMetrics())
+
+    init(reader: ColFileReader, columns: [String]?, predicate: Predicate?, batchSize: Int, cache: ChunkCache?) throws(ScanError) {
+        self.reader = reader
+        let schema = reader.schema
+        var indices: [Int] = []
+        for name in columns ?? schema.columns.map(\.name) {
+            let key = Array(name.utf8)
+            guard let j = schema.columns.firstIndex(where: { Array($0.name.utf8) == key }) else {
+                throw .unknownColumn(name, available: schema.columns.map(\.name))
+            }
+            indices.append(j)
+        }
+        columnIndices = indices
+        columnNames = indices.map { schema.columns[$0].name }
+        self.predicate = predicate
+        bound = try predicate.map { p throws(ScanError) in try BoundPredicate.bind(p, schema: schema) }
+        self.batchSize = max(1, batchSize)
+        self.cache = cache
+        // Pruning, from the chunk statistics (part of the footer).
+        var kept: [Int] = []
+        var metrics = ScanMetrics()
+        metrics.chunks = reader.directory.chunkCount
+        if let bound {
+            let perChunk: [[ColumnStatistics]]
+            do { perChunk = try reader.chunkStatistics() } catch { throw .file(error) }
+            for (c, chunkStats) in perChunk.enumerated() {
+                // Statistics in the column's type (a narrower chunk's bounds upcast; text loses numeric bounds).
+                var logical: [ColumnStatistics] = []
+                for (j, s) in chunkStats.enumerated() {
+                    let type = schema.columns[j].type
+                    if s.type == type {
+                        logical.append(s)
+                    } else {
+                        var u = ColumnStatistics(type: type)
+                        u.merge(s, as: type)
+                        logical.append(u)
+                    }
+                }
+                if case .none = bound.proof(logical) { metrics.chunksPruned += 1 } else { kept.append(c) }
+            }
+        } else {
+            kept = Array(0..<reader.directory.chunkCount)
+        }
+        chunks = kept
+        stats.withLock { $0 = metrics }
+    }
+
+    /// What the scan has done so far.
+    public var metrics: ScanMetrics { stats.withLock { $0 } }
+
+    /// Stops the scan: the next `next()` throws `ScanError.cancelled`.
+    public func cancel() { cancelledFlag.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { cancelledFlag.load(ordering: .relaxed) }
+
+    /// The batches, read as they are iterated.
+    public func makeIterator() -> Iterator { Iterator(scan: self) }
+
+    /// The batches as an `AsyncSequence`; cancelling the task (or the scan) ends it with `ScanError.cancelled`.
+    public var batches: AsyncBatches { AsyncBatches(scan: self) }
+
+    /// A throwing iterator: `while let batch = try it.next() { … }`.
+    public struct Iterator {
+        let scan: Scan
+        var position = 0
+        var pending: [Batch] = []
+
+        public mutating func next() throws(ScanError) -> Batch? {
+            while pending.isEmpty {
+                if scan.isCancelled { throw .cancelled }
+                guard position < scan.chunks.count else { return nil }
+                let chunk = scan.chunks[position]
+                position += 1
+                pending = try scan.read(chunk: chunk).reversed()
+            }
+            return pending.removeLast()
+        }
+    }
+
+    /// Reads and filters one chunk.
+    func read(chunk: Int) throws(ScanError) -> [Batch] {
+        let rows = Int(reader.directory.chunkRowCounts[chunk])
+        let needed = Set(columnIndices).union(bound?.columns ?? [])
+        var vectors = [ColumnVector?](repeating: nil, count: reader.schema.columns.count)
+        var hits = 0
+        for j in needed.sorted() {
+            if let cached = cache?.get(reader: reader, chunk: chunk, column: j) {
+                vectors[j] = cached
+                hits += 1
+                continue
+            }
+            let v: ColumnVector
+            do { v = try reader.readColumn(chunk: chunk, column: j) } catch { throw .file(error) }
+            cache?.put(v, reader: reader, chunk: chunk, column: j)
+            vectors[j] = v
+        }
+        var selected: [Int]?
+        if let bound {
+            let truth = bound.evaluate(vectors, rows: rows)
+            var keep: [Int] = []
+            keep.reserveCapacity(rows)
+            for i in 0..<rows where truth[i] == 1 { keep.append(i) }
+            if keep.count < rows { selected = keep }
+        }
+        let matched = selected?.count ?? rows
+        stats.withLock {
+            $0.chunksRead += 1
+            $0.cacheHits += hits
+            $0.rowsRead += rows
+            $0.rowsMatched += matched
+        }
+        let projected = columnIndices.map { j -> ColumnVector in
+            let v = vectors[j] ?? ColumnVector.nulls(type: reader.schema.columns[j].type, count: rows)
+            return selected.map { v.gathering($0) } ?? v
+        }
+        let firstRow = reader.directory.chunkFirstRows[chunk]
+        var out: [Batch] = []
+        var start = 0
+        while start < matched {
+            let end = min(start + batchSize, matched)
+            let cols = start == 0 && end == matched ? projected : projected.map { $0.slice(start..<end) }
+            out.append(Batch(names: columnNames, columns: cols, count: end - start, chunk: chunk, chunkFirstRow: firstRow))
+            start = end
+        }
+        return out
+    }
+}
+
+/// The batches of a scan as an `AsyncSequence`.
+public struct AsyncBatches: AsyncSequence, Sendable {
+    public typealias Element = Batch
+    let scan: Scan
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: scan.makeIterator()) }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: Scan.Iterator
+
+        public mutating func next() async throws(ScanError) -> Batch? {
+            if Task.isCancelled { inner.scan.cancel() }
+            return try inner.next()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(ScanError) -> Batch? {
+            if Task.isCancelled { inner.scan.cancel() }
+            return try inner.next()
+        }
+    }
+}
+
+extension ColFileReader {
+    /// Plans a scan: `columns` (nil for all) in that order, rows matching `predicate`,
+    /// in batches of at most `batchSize` rows. Pruning happens here, from the footer.
+    public func scan(columns: [String]? = nil, where predicate: Predicate? = nil, batchSize: Int = 65_536,
+                     cache: ChunkCache? = nil) throws(ScanError) -> Scan {
+        try Scan(reader: self, columns: columns, predicate: predicate, batchSize: batchSize, cache: cache)
+    }
+}
