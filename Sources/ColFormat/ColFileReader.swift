@@ -49,13 +49,9 @@ public final class ColFileReader: Sendable {
             if head == Layout.magic { throw .truncated(path: path, fileSize: size, needed: minimum) }
             throw .notAColFile(path: path, offset: 0)
         }
-        // One read of the end of the file: the tail and, usually, the whole footer.
-        let span = min(size, Layout.speculativeTailRead)
-        let buffer = try file.read(at: size - span, count: span)
-        tailBuffer = buffer
-        tailBufferOffset = size - span
-        let tail = Array(buffer[(span - Layout.tailSize)...])
+        // Two reads: the tail, then exactly the footer (so a reader never reads data it was not asked for).
         let tailAt = size - Layout.tailSize
+        let tail = try file.read(at: tailAt, count: Layout.tailSize)
         if Array(tail[(Layout.tailSize - 4)...]) != Layout.magic {
             let head = try file.read(at: 0, count: 4)
             if head == Layout.magic { throw .truncated(path: path, fileSize: size, needed: size + 1) }
@@ -88,10 +84,12 @@ public final class ColFileReader: Sendable {
         else { throw .corrupt(path: path, what: "tail", offset: tailAt, detail: "footer location out of range") }
         self.footerOffset = footerOffset
         self.footerLength = footerLength
+        let buffer = try file.read(at: footerOffset, count: footerLength)
+        tailBuffer = buffer
+        tailBufferOffset = footerOffset
 
         // The head.
-        let head = footerOffset >= tailBufferOffset + 0 && tailBufferOffset == 0
-            ? Array(buffer[0..<Layout.headSize]) : try file.read(at: 0, count: Layout.headSize)
+        let head = try file.read(at: 0, count: Layout.headSize)
         guard Array(head[0..<4]) == Layout.magic else { throw .notAColFile(path: path, offset: 0) }
         let headMajor = Int(head[4]) | Int(head[5]) << 8, headMinor = Int(head[6]) | Int(head[7]) << 8
         guard headMajor == major, headMinor == minor else {
@@ -130,7 +128,7 @@ public final class ColFileReader: Sendable {
 
         // The sections this reader needs at open.
         func parse<T>(_ kind: SectionKind, _ body: (inout ByteReader) throws(BinaryDecodingError) -> T) throws(ColFileError) -> T {
-            let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: buffer, bufferOffset: size - span, path: path)
+            let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: buffer, bufferOffset: footerOffset, path: path)
             do throws(BinaryDecodingError) {
                 var r = ByteReader(bytes, baseOffset: at)
                 let v = try body(&r)

@@ -22,8 +22,6 @@ public enum Layout {
     public static let directoryEntrySize = 40
     /// Bytes of one chunk record in the directory.
     public static let chunkRecordSize = 12
-    /// How much of the file's end `open` reads at once, hoping to get the whole footer.
-    public static let speculativeTailRead = 1 << 18
 
     // Sanity limits checked before any allocation.
     public static let maxColumns = 100_000

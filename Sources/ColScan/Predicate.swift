@@ -19,14 +19,14 @@ public enum Comparison: String, Sendable, CaseIterable {
 /// A row filter over named columns, with SQL's three-valued logic: a
 /// comparison with a null is unknown, and unknown rows are not selected.
 /// NaN is a value, not a null, but every comparison with it is unknown.
-public indirect enum Predicate: Sendable, CustomStringConvertible {
+public indirect enum RowFilter: Sendable, CustomStringConvertible {
     case compare(String, Comparison, Scalar)
     case isIn(String, [Scalar])
     case isNull(String)
     case isNotNull(String)
-    case and(Predicate, Predicate)
-    case or(Predicate, Predicate)
-    case not(Predicate)
+    case and(RowFilter, RowFilter)
+    case or(RowFilter, RowFilter)
+    case not(RowFilter)
 
     /// The columns the predicate reads.
     public var columns: [String] {
@@ -57,9 +57,9 @@ public indirect enum Predicate: Sendable, CustomStringConvertible {
     }
 }
 
-public func && (a: Predicate, b: Predicate) -> Predicate { .and(a, b) }
-public func || (a: Predicate, b: Predicate) -> Predicate { .or(a, b) }
-public prefix func ! (a: Predicate) -> Predicate { .not(a) }
+public func && (a: RowFilter, b: RowFilter) -> RowFilter { .and(a, b) }
+public func || (a: RowFilter, b: RowFilter) -> RowFilter { .or(a, b) }
+public prefix func ! (a: RowFilter) -> RowFilter { .not(a) }
 
 /// What statistics prove about the rows of a chunk.
 enum Proof {
@@ -72,14 +72,14 @@ enum Proof {
 }
 
 /// A predicate with its columns resolved to schema indices and its literals converted to the columns' types.
-indirect enum BoundPredicate: Sendable {
+indirect enum BoundFilter: Sendable {
     case compare(Int, Comparison, Scalar)
     case isIn(Int, [Scalar])
     case isNull(Int)
     case isNotNull(Int)
-    case and(BoundPredicate, BoundPredicate)
-    case or(BoundPredicate, BoundPredicate)
-    case not(BoundPredicate)
+    case and(BoundFilter, BoundFilter)
+    case or(BoundFilter, BoundFilter)
+    case not(BoundFilter)
 
     var columns: Set<Int> {
         switch self {
@@ -91,7 +91,7 @@ indirect enum BoundPredicate: Sendable {
 
     /// Resolves names against a schema and converts literals (an int for a float column,
     /// an ISO string for a date or timestamp column, anything for a string column as its text).
-    static func bind(_ p: Predicate, schema: Schema) throws(ScanError) -> BoundPredicate {
+    static func bind(_ p: RowFilter, schema: Schema) throws(ScanError) -> BoundFilter {
         func column(_ name: String) throws(ScanError) -> Int {
             let key = Array(name.utf8)
             guard let i = schema.columns.firstIndex(where: { Array($0.name.utf8) == key }) else {
@@ -108,7 +108,7 @@ indirect enum BoundPredicate: Sendable {
                 if type == .timestamp, let t = parseISOTimestamp(b) { return .timestamp(t) }
             }
             if type == .int64, case let .float64(d) = v, d == d.rounded(), abs(d) < 9.2e18 { return .int64(Int64(d)) }
-            throw .typeMismatch(column: schema.columns[j].name, type: type, literal: Predicate.literal(v))
+            throw .typeMismatch(column: schema.columns[j].name, type: type, literal: RowFilter.literal(v))
         }
         switch p {
         case let .compare(c, op, v):

@@ -17,9 +17,9 @@ import ColFormat
 // Keywords are case-insensitive. Text literals take \" \' \\ escapes and are
 // converted to the column's type when compared (dates and timestamps as ISO 8601).
 
-extension Predicate {
+extension RowFilter {
     /// Parses the `--where` grammar above; errors carry the offending character's offset.
-    public static func parse(_ text: String) throws(ScanError) -> Predicate {
+    public static func parse(_ text: String) throws(ScanError) -> RowFilter {
         var p = PredicateParser(Array(text.utf8))
         let e = try p.expression()
         p.skipSpace()
@@ -56,24 +56,24 @@ struct PredicateParser {
         return true
     }
 
-    mutating func expression() throws(ScanError) -> Predicate {
+    mutating func expression() throws(ScanError) -> RowFilter {
         var left = try conjunction()
         while keyword("or") { left = .or(left, try conjunction()) }
         return left
     }
 
-    mutating func conjunction() throws(ScanError) -> Predicate {
+    mutating func conjunction() throws(ScanError) -> RowFilter {
         var left = try unary()
         while keyword("and") { left = .and(left, try unary()) }
         return left
     }
 
-    mutating func unary() throws(ScanError) -> Predicate {
+    mutating func unary() throws(ScanError) -> RowFilter {
         if keyword("not") { return .not(try unary()) }
         return try primary()
     }
 
-    mutating func primary() throws(ScanError) -> Predicate {
+    mutating func primary() throws(ScanError) -> RowFilter {
         skipSpace()
         guard i < b.count else { throw error("expected a column name or '('") }
         if b[i] == UInt8(ascii: "(") {

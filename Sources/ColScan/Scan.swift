@@ -66,8 +66,8 @@ public final class Scan: Sendable {
     public let reader: ColFileReader
     public let columnNames: [String]
     public let columnIndices: [Int]
-    public let predicate: Predicate?
-    let bound: BoundPredicate?
+    public let predicate: RowFilter?
+    let bound: BoundFilter?
     public let batchSize: Int
     /// The chunks that may hold matching rows, in order.
     public let chunks: [Int]
@@ -75,7 +75,7 @@ public final class Scan: Sendable {
     private let cancelledFlag = Atomic<Bool>(false)
     private let stats = Mutex(ScanMetrics())
 
-    init(reader: ColFileReader, columns: [String]?, predicate: Predicate?, batchSize: Int, cache: ChunkCache?) throws(ScanError) {
+    init(reader: ColFileReader, columns: [String]?, predicate: RowFilter?, batchSize: Int, cache: ChunkCache?) throws(ScanError) {
         self.reader = reader
         let schema = reader.schema
         var indices: [Int] = []
@@ -89,7 +89,7 @@ public final class Scan: Sendable {
         columnIndices = indices
         columnNames = indices.map { schema.columns[$0].name }
         self.predicate = predicate
-        bound = try predicate.map { p throws(ScanError) in try BoundPredicate.bind(p, schema: schema) }
+        bound = try predicate.map { p throws(ScanError) in try BoundFilter.bind(p, schema: schema) }
         self.batchSize = max(1, batchSize)
         self.cache = cache
         // Pruning, from the chunk statistics (part of the footer).
@@ -141,8 +141,8 @@ public final class Scan: Sendable {
         var pending: [Batch] = []
 
         public mutating func next() throws(ScanError) -> Batch? {
+            if scan.isCancelled { throw .cancelled }
             while pending.isEmpty {
-                if scan.isCancelled { throw .cancelled }
                 guard position < scan.chunks.count else { return nil }
                 let chunk = scan.chunks[position]
                 position += 1
@@ -226,7 +226,7 @@ public struct AsyncBatches: AsyncSequence, Sendable {
 extension ColFileReader {
     /// Plans a scan: `columns` (nil for all) in that order, rows matching `predicate`,
     /// in batches of at most `batchSize` rows. Pruning happens here, from the footer.
-    public func scan(columns: [String]? = nil, where predicate: Predicate? = nil, batchSize: Int = 65_536,
+    public func scan(columns: [String]? = nil, where predicate: RowFilter? = nil, batchSize: Int = 65_536,
                      cache: ChunkCache? = nil) throws(ScanError) -> Scan {
         try Scan(reader: self, columns: columns, predicate: predicate, batchSize: batchSize, cache: cache)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColFormat
 import ColProfile
+import ColScan
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,11 +21,12 @@ struct Colprof: ParsableCommand {
           colprof orders.col --columns price,city --layout swift
           colprof drift yesterday.col today.col --fail-on warn
           colprof drift orders.col
+          colprof scan orders.col --columns city,unit_price --where 'unit_price > 100 and city = "Paris"' --limit 5
 
         Exit status: 0 on success; 1 when drift fails the gate; 2 for usage, I/O or corrupt input.
         """,
         version: version,
-        subcommands: [Profile.self, DriftCommand.self],
+        subcommands: [Profile.self, DriftCommand.self, ScanCommand.self],
         defaultSubcommand: Profile.self)
 
     static func main() {
@@ -36,6 +38,9 @@ struct Colprof: ParsableCommand {
             Glibc.exit(1)
         } catch let e as ProfileError {
             printError("colprof: \(e)")
+            Glibc.exit(2)
+        } catch let e as ScanFailure {
+            printError(e.message)
             Glibc.exit(2)
         } catch {
             let code = exitCode(for: error)
@@ -153,6 +158,60 @@ struct DriftCommand: ParsableCommand {
         }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw DriftGate() }
+    }
+}
+
+/// A scan error, already worded for the terminal.
+struct ScanFailure: Error {
+    let message: String
+}
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Read rows lazily: only the chosen columns of the chunks a filter cannot rule out.")
+
+    @Argument(help: "The .col file.")
+    var file: String
+
+    @Option(help: ArgumentHelp("The columns to print, in order (default: all). Example: --columns city,price", valueName: "a,b"))
+    var columns: String?
+
+    @Option(name: .customLong("where"),
+            help: ArgumentHelp("A filter (docs/API.md). Example: --where 'price > 100 and city = \"Paris\"'", valueName: "filter"))
+    var filter: String?
+
+    @Option(help: ArgumentHelp("Stop after this many rows. Example: --limit 20", valueName: "n"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("table, csv or ndjson. Example: --format csv", valueName: "format"))
+    var format: String = "table"
+
+    @Flag(help: "Print the plan and what was read (chunks pruned and read, bytes read against the file size) instead of rows.")
+    var explain = false
+
+    func run() throws {
+        guard let output = ScanOutput.Format(rawValue: format) else { throw ProfileError.usage("--format takes table, csv or ndjson") }
+        if let limit, limit < 0 { throw ProfileError.usage("--limit must be 0 or more") }
+        let reader: ColFileReader
+        do { reader = try ColFileReader(path: file) } catch { throw ProfileError.unreadable(path: file, error) }
+        var predicate: RowFilter?
+        if let filter {
+            do { predicate = try RowFilter.parse(filter) } catch {
+                if case let .syntax(message, at) = error {
+                    throw ScanFailure(message: "colprof: --where: \(message)\n  \(filter)\n  \(String(repeating: " ", count: at))^")
+                }
+                throw ScanFailure(message: "colprof: --where: \(error)")
+            }
+        }
+        do {
+            let scan = try reader.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
+                                       batchSize: 8192)
+            let text = try ScanOutput.run(scan, format: output, limit: limit ?? .max, explain: explain)
+            print(text, terminator: "")
+        } catch {
+            throw ScanFailure(message: "colprof: \(file): \(error)")
+        }
     }
 }
 

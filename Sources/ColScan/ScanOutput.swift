@@ -1,0 +1,105 @@
+import ColFormat
+
+/// Prints scan results as a table, CSV or NDJSON, or explains a scan (for `colprof scan`).
+public enum ScanOutput {
+    public enum Format: String, Sendable {
+        case table, csv, ndjson
+    }
+
+    /// Runs `scan` and renders up to `limit` rows, or, with `explain`, the plan and what was read.
+    public static func run(_ scan: Scan, format: Format, limit: Int, explain: Bool) throws(ScanError) -> String {
+        var rows: [[String?]] = []
+        var out: [UInt8] = []
+        var it = scan.makeIterator()
+        var written = 0
+        if format == .csv {
+            for (j, name) in scan.columnNames.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                out += csvField(Array(name.utf8))
+            }
+            out.append(0x0A)
+        }
+        var scratch: [UInt8] = []
+        scanning: while written < limit, let batch = try it.next() {
+            for i in 0..<batch.count {
+                guard written < limit else { break scanning }
+                written += 1
+                if explain { continue }
+                switch format {
+                case .table:
+                    rows.append(batch.columns.map { c in
+                        guard c.type != .null, c.isValid(i) else { return nil }
+                        scratch.removeAll(keepingCapacity: true)
+                        c.appendCanonicalText(row: i, to: &scratch)
+                        return String(decoding: scratch, as: UTF8.self)
+                    })
+                case .csv:
+                    for (j, c) in batch.columns.enumerated() {
+                        if j > 0 { out.append(UInt8(ascii: ",")) }
+                        guard c.type != .null, c.isValid(i) else { continue }
+                        scratch.removeAll(keepingCapacity: true)
+                        c.appendCanonicalText(row: i, to: &scratch)
+                        out += scratch.isEmpty ? [0x22, 0x22] : csvField(scratch)
+                    }
+                    out.append(0x0A)
+                case .ndjson:
+                    out.append(UInt8(ascii: "{"))
+                    for (j, c) in batch.columns.enumerated() {
+                        if j > 0 { out.append(UInt8(ascii: ",")) }
+                        CanonicalText.appendJSONString(Array(batch.names[j].utf8), to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        if let s = c.scalar(at: i) { CanonicalText.appendJSON(s, to: &out) } else { out += Array("null".utf8) }
+                    }
+                    out += [UInt8(ascii: "}"), 0x0A]
+                }
+            }
+        }
+        if explain { return self.explain(scan, rowsReturned: written, limited: written >= limit) }
+        if format == .table { return table(names: scan.columnNames, rows: rows) + "(\(written) row\(written == 1 ? "" : "s"))\n" }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func explain(_ scan: Scan, rowsReturned: Int, limited: Bool) -> String {
+        let m = scan.metrics
+        let r = scan.reader
+        var lines: [String] = []
+        lines.append("file: \(r.path) (\(r.fileSize) bytes, \(r.rowCount) rows, \(m.chunks) chunks)")
+        lines.append("columns: \(scan.columnNames.joined(separator: ", "))")
+        lines.append("filter: \(scan.predicate.map { "\($0)" } ?? "none")")
+        lines.append("chunks: \(m.chunks) total, \(m.chunksPruned) pruned by statistics, \(m.chunks - m.chunksPruned) to read, \(m.chunksRead) read"
+                     + (limited ? " (stopped at the limit)" : ""))
+        lines.append("rows: \(m.rowsRead) read, \(m.rowsMatched) matched, \(rowsReturned) returned")
+        let share = r.fileSize > 0 ? Double(r.bytesRead) / Double(r.fileSize) * 100 : 0
+        let tenths = Int((share * 10).rounded())
+        lines.append("bytes read: \(r.bytesRead) of \(r.fileSize) (\(tenths / 10).\(tenths % 10)%) in \(r.readCount) reads, footer included")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func csvField(_ b: [UInt8]) -> [UInt8] {
+        guard b.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return b }
+        var out: [UInt8] = [0x22]
+        for c in b {
+            if c == 0x22 { out.append(0x22) }
+            out.append(c)
+        }
+        out.append(0x22)
+        return out
+    }
+
+    static func table(names: [String], rows: [[String?]]) -> String {
+        func cell(_ s: String?) -> String {
+            guard let s else { return "null" }
+            let flat = s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 }
+            return flat.count > 40 ? String(flat.prefix(39)) + "…" : String(flat)
+        }
+        let cells = rows.map { $0.map(cell) }
+        var widths = names.map(\.count)
+        for r in cells { for (j, c) in r.enumerated() { widths[j] = max(widths[j], c.count) } }
+        func line(_ r: [String]) -> String {
+            var s = r.enumerated().map { j, c in c + String(repeating: " ", count: widths[j] - c.count) }.joined(separator: "  ")
+            while s.last == " " { s.removeLast() }
+            return s
+        }
+        return ([line(names)] + cells.map(line)).joined(separator: "\n") + "\n"
+    }
+}
