@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ColScan", targets: ["ColScan"]),
         .executable(name: "colconv", targets: ["colconv"]),
         .executable(name: "colprof", targets: ["colprof"]),
+        .executable(name: "colsum", targets: ["colsum"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +45,7 @@ let package = Package(
                 "ColScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(name: "colsum", dependencies: ["ColScan"]),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColSketches"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColFormat"]),
         .testTarget(name: "ColIngestTests", dependencies: ["ColIngest"]),

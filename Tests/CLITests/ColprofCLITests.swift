@@ -71,4 +71,22 @@ struct ColprofCLITests {
         let (expected, actual) = try CLI.golden(golden, stable(r.stdout + r.stderr))
         #expect(actual == expected)
     }
+
+    @Test("scan: --explain on sorted data shows chunks pruned; rows as a table and CSV; a --where error points at its character", arguments: [
+        ("scan-explain.txt", ["scan", "orders.col", "--columns", "order_id,city", "--where", "order_id >= 104000 and city = \"Lyon\"", "--explain"], Int32(0)),
+        ("scan-table.txt", ["scan", "orders.col", "--columns", "order_id,city,unit_price", "--where", "order_id >= 104000 and city = \"Lyon\"", "--limit", "4"], Int32(0)),
+        ("scan-csv.txt", ["scan", "orders.col", "--columns", "order_id,note", "--where", "note is not null and order_id < 100020", "--format", "csv"], Int32(0)),
+        ("scan-where-error.txt", ["scan", "orders.col", "--where", "city = Lyon"], Int32(2)),
+        ("scan-unknown-column.txt", ["scan", "orders.col", "--columns", "nope"], Int32(2)),
+    ])
+    func scan(golden: String, args: [String], status: Int32) throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/demo/orders.csv", toPath: "\(s.path)/orders.csv")
+        // 500-row chunks of data sorted by order_id, so a range on order_id prunes.
+        _ = try CLI.run("colconv", ["orders.csv", "orders.col", "-q", "--chunk-rows", "500"], in: s.path)
+        let r = try CLI.run("colprof", args, in: s.path)
+        #expect(r.status == status, "\(r.stderr)")
+        let (expected, actual) = try CLI.golden(golden, r.stdout + r.stderr)
+        #expect(actual == expected)
+    }
 }
