@@ -122,8 +122,8 @@ public struct Dataset: Sendable {
                 }
                 for chunk in 0..<r.directory.chunkCount {
                     let e = r.directory.entry(chunk: chunk, column: j)
-                    columns[k].storedBytes += UInt64(e.storedLength)
-                    columns[k].decodedBytes += e.decodedBytes
+                    columns[k].storedBytes &+= UInt64(e.storedLength)
+                    columns[k].decodedBytes &+= e.decodedBytes
                     columns[k].chunks += 1
                     if e.nullCount > 0 || e.isAbsent { columns[k].chunksWithNulls += 1 }
                 }

@@ -54,7 +54,7 @@ public struct MemoryEstimate: Sendable {
                     if c.type.isVariableLength {
                         if e.physicalType.isVariableLength && !e.isAbsent {
                             // decoded = 4·(rows+1) + text + validity
-                            text = Int(e.decodedBytes) - 4 * (rows + 1) - (nulls > 0 ? (rows + 7) / 8 : 0)
+                            text = Int(clamping: e.decodedBytes) - 4 * (rows + 1) - (nulls > 0 ? (rows + 7) / 8 : 0)
                         } else if !e.isAbsent {
                             // Values stored narrower read as their canonical text: about their fixed width each.
                             text = (rows - nulls) * max(e.physicalType.fixedWidth, 4)
@@ -71,7 +71,7 @@ public struct MemoryEstimate: Sendable {
 
     /// A chunk's distinct values, bounded by the file's count and the chunk's values.
     static func chunkDistinct(_ s: ColumnStatistics, rows: Int) -> Int {
-        min(Int(s.distinctCount ?? UInt64(rows)), rows)
+        min(Int(clamping: s.distinctCount ?? UInt64(rows)), rows)
     }
 
     static func arrowBuffer(_ m: inout ColumnMemory, _ size: Int) {

@@ -227,7 +227,7 @@ func parseSize(_ s: String) -> UInt64? {
                                      ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
                                      ("K", 1024), ("M", 1_048_576), ("G", 1_073_741_824), ("T", 1_099_511_627_776), ("B", 1)]
     for (suffix, factor) in units where s.hasSuffix(suffix) {
-        guard let v = Double(s.dropLast(suffix.count)), v >= 0 else { return nil }
+        guard let v = Double(s.dropLast(suffix.count)), v >= 0, v * factor < 1.8e19 else { return nil }
         return UInt64(v * factor)
     }
     guard let v = UInt64(s) else { return nil }
