@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD := $(SWIFT) build -c release
 BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test bench bench-smoke clean
 
 deps:
 	@if ! pkg-config --exists libzstd liblz4 2>/dev/null; then \
@@ -23,6 +23,13 @@ demo: build
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
+
+# bench/run: every case timed and checked against the data's manifest (docs/PERFORMANCE.md).
+bench: build
+	python3 bench/run --compare
+
+bench-smoke: build
+	python3 bench/run --smoke --out .build/bench-smoke
 
 clean:
 	rm -rf .build out
