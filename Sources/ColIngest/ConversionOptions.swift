@@ -91,25 +91,3 @@ public struct ConversionSummary: Sendable {
         return s
     }
 }
-
-/// Formats bytes as B, KiB, MiB or GiB with one decimal.
-public func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var v = Double(n)
-    var u = 0
-    while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
-    return u == 0 ? "\(n) B" : "\(fixed(v, 1)) \(units[u])"
-}
-
-/// A fixed-point decimal without Foundation.
-public func fixed(_ v: Double, _ digits: Int) -> String {
-    guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-inf" : "inf") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let r = (abs(v) * scale).rounded()
-    let whole = Int(r / scale)
-    let frac = Int(r - Double(whole) * scale)
-    var fs = String(frac)
-    while fs.count < digits { fs = "0" + fs }
-    return (v < 0 && r != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + fs : "")
-}

@@ -1,25 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ColFormat
 
 // Number formatting without Foundation: colprof answers in milliseconds, and
 // loading Foundation (with ICU) alone would cost more than reading a footer.
-
-/// `v` with exactly `digits` decimals, rounded half away from zero.
-func fixed(_ v: Double, _ digits: Int) -> String {
-    guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let r = (abs(v) * scale).rounded()
-    guard r < 9e18 else { return String(v) }
-    let n = UInt64(r), unit = UInt64(scale)
-    var s = (v < 0 && n != 0 ? "-" : "") + String(n / unit)
-    if digits > 0 {
-        let f = String(n % unit)
-        s += "." + String(repeating: "0", count: digits - f.count) + f
-    }
-    return s
-}
 
 /// A share as a percentage with one decimal: `12.5%`.
 func percent(_ x: Double) -> String { fixed(x * 100, 1) + "%" }
@@ -38,13 +23,9 @@ func compactNumber(_ v: Double) -> String {
     return String(rounded)
 }
 
-/// A byte count in binary units.
+/// A byte count in binary units; GiB and above with two decimals.
 func formatSize(_ bytes: UInt64) -> String {
-    let b = Double(bytes)
-    if bytes < 1024 { return "\(bytes) B" }
-    if b < 1024 * 1024 { return fixed(b / 1024, 1) + " KiB" }
-    if b < 1024 * 1024 * 1024 { return fixed(b / 1024 / 1024, 1) + " MiB" }
-    return fixed(b / 1024 / 1024 / 1024, 2) + " GiB"
+    formatBytes(Int(clamping: bytes), decimals: bytes >= 1 << 30 ? 2 : 1)
 }
 
 extension String {
