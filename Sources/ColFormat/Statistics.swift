@@ -348,6 +348,14 @@ public struct ColumnStatistics: Sendable {
         }
     }
 
+    /// These statistics in a wider type `logical`, as merging them into an empty column of that type gives.
+    public func upcast(to logical: LogicalType) -> ColumnStatistics {
+        if type == logical { return self }
+        var u = ColumnStatistics(type: logical)
+        u.merge(self, as: logical)
+        return u
+    }
+
     /// A smaller copy for per-chunk storage: no HyperLogLog, a KLL of
     /// `chunkQuantileK`, and the top `chunkTopK` values.
     public func compacted() -> ColumnStatistics {

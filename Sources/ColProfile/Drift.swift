@@ -186,11 +186,8 @@ public enum Drift {
             // The column's statistics in each chunk, upcast to the column's type (absent: all null).
             var stats: [ColumnStatistics] = []
             for (i, chunk) in perChunk.enumerated() {
-                var s = ColumnStatistics(type: c.type)
-                if let j = names[i].firstIndex(where: { Array($0.utf8) == Array(c.name.utf8) }) {
-                    s.merge(chunk[j], as: c.type)
-                }
-                stats.append(s)
+                let j = names[i].firstIndex(where: { Array($0.utf8) == Array(c.name.utf8) })
+                stats.append(j.map { chunk[$0].upcast(to: c.type) } ?? ColumnStatistics(type: c.type))
             }
             // Prefix and suffix merges give "the rest" of each chunk in linear time.
             var prefix: [ColumnStatistics] = [ColumnStatistics(type: c.type)]

@@ -101,17 +101,7 @@ public final class Scan: Sendable {
             do { perChunk = try reader.chunkStatistics() } catch { throw .file(error) }
             for (c, chunkStats) in perChunk.enumerated() {
                 // Statistics in the column's type (a narrower chunk's bounds upcast; text loses numeric bounds).
-                var logical: [ColumnStatistics] = []
-                for (j, s) in chunkStats.enumerated() {
-                    let type = schema.columns[j].type
-                    if s.type == type {
-                        logical.append(s)
-                    } else {
-                        var u = ColumnStatistics(type: type)
-                        u.merge(s, as: type)
-                        logical.append(u)
-                    }
-                }
+                let logical = chunkStats.enumerated().map { j, s in s.upcast(to: schema.columns[j].type) }
                 if case .none = bound.proof(logical) { metrics.chunksPruned += 1 } else { kept.append(c) }
             }
         } else {
