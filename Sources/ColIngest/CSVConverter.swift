@@ -128,10 +128,7 @@ public enum CSVConverter {
                 }
             }
         }
-        queue.cancel()
-        writer.abort()
-        rejects?.discard()
-        throw failure ?? .io("conversion stopped")
+        throw abandon(queue: queue, writer: writer, rejects: rejects, failure: failure)
     }
 
     /// Names for the columns: empty names become `column_N`, repeats get `_2`, `_3`, ….
@@ -151,6 +148,14 @@ public enum CSVConverter {
         }
         return out
     }
+}
+
+/// Stops the reader thread and removes every partial output; returns the error to throw.
+func abandon<Chunk>(queue: ChunkQueue<Chunk>, writer: ColFileWriter, rejects: RejectsFile?, failure: IngestError?) -> IngestError {
+    queue.cancel()
+    writer.abort()
+    rejects?.discard()
+    return failure ?? .io("conversion stopped")
 }
 
 /// The bookkeeping both converters share: progress after each chunk, and the end of the file.

@@ -87,10 +87,7 @@ public enum JSONConverter {
                 }
             }
         }
-        queue.cancel()
-        writer.abort()
-        rejects?.discard()
-        throw failure ?? .io("conversion stopped")
+        throw abandon(queue: queue, writer: writer, rejects: rejects, failure: failure)
     }
 }
 
