@@ -25,9 +25,8 @@ public final class ColFileReader: Sendable {
 
     let file: RandomAccessFile
     let sections: [UInt16: SectionEntry]
-    /// The bytes read speculatively at open (the end of the file), reused for section reads.
-    let tailBuffer: [UInt8]
-    let tailBufferOffset: Int
+    /// The footer, read whole at open (it starts at `footerOffset`); sections are sliced from it.
+    let footerBuffer: [UInt8]
 
     /// The number of rows.
     public var rowCount: UInt64 { directory.rowCount }
@@ -85,8 +84,7 @@ public final class ColFileReader: Sendable {
         self.footerOffset = footerOffset
         self.footerLength = footerLength
         let buffer = try file.read(at: footerOffset, count: footerLength)
-        tailBuffer = buffer
-        tailBufferOffset = footerOffset
+        footerBuffer = buffer
 
         // The head.
         let head = try file.read(at: 0, count: Layout.headSize)
@@ -98,7 +96,7 @@ public final class ColFileReader: Sendable {
 
         // The section table: the last `tableLength` bytes of the footer.
         let tableAt = tailAt - tableLength
-        let tableBytes = try Self.slice(file, buffer: buffer, bufferOffset: tailBufferOffset, at: tableAt, count: tableLength)
+        let tableBytes = try Self.slice(footer: buffer, footerOffset: footerOffset, at: tableAt, count: tableLength, path: path)
         let actualTableCRC = CRC32C.checksum(tableBytes)
         guard actualTableCRC == tableCRC else {
             throw .checksumMismatch(path: path, what: "section table", offset: tableAt, expected: tableCRC, actual: actualTableCRC)
@@ -128,7 +126,7 @@ public final class ColFileReader: Sendable {
 
         // The sections this reader needs at open.
         func parse<T>(_ kind: SectionKind, _ body: (inout ByteReader) throws(BinaryDecodingError) -> T) throws(ColFileError) -> T {
-            let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: buffer, bufferOffset: footerOffset, path: path)
+            let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, footer: buffer, footerOffset: footerOffset, path: path)
             do throws(BinaryDecodingError) {
                 var r = ByteReader(bytes, baseOffset: at)
                 let v = try body(&r)
@@ -170,18 +168,20 @@ public final class ColFileReader: Sendable {
         }
     }
 
-    static func slice(_ file: RandomAccessFile, buffer: [UInt8], bufferOffset: Int, at: Int, count: Int) throws(ColFileError) -> [UInt8] {
-        if at >= bufferOffset && at + count <= bufferOffset + buffer.count {
-            return Array(buffer[(at - bufferOffset)..<(at - bufferOffset + count)])
+    /// Bytes `at..<at+count` of the file, from the footer read at open (the section table
+    /// is checked to lie inside the footer before any section is sliced).
+    static func slice(footer: [UInt8], footerOffset: Int, at: Int, count: Int, path: String) throws(ColFileError) -> [UInt8] {
+        guard count >= 0, at >= footerOffset, at + count <= footerOffset + footer.count else {
+            throw .corrupt(path: path, what: "section table", offset: at, detail: "a range outside the footer")
         }
-        return try file.read(at: at, count: count)
+        return Array(footer[(at - footerOffset)..<(at - footerOffset + count)])
     }
 
-    static func loadSection(_ file: RandomAccessFile, sections: [UInt16: SectionEntry], kind: SectionKind,
-                            buffer: [UInt8], bufferOffset: Int, path: String) throws(ColFileError) -> ([UInt8], Int) {
+    static func loadSection(sections: [UInt16: SectionEntry], kind: SectionKind, footer: [UInt8], footerOffset: Int,
+                            path: String) throws(ColFileError) -> ([UInt8], Int) {
         guard let e = sections[kind.rawValue] else { throw .invalidArgument("\(path): the file has no \(kind)") }
         let at = Int(e.offset)
-        let stored = try slice(file, buffer: buffer, bufferOffset: bufferOffset, at: at, count: Int(e.storedLength))
+        let stored = try slice(footer: footer, footerOffset: footerOffset, at: at, count: Int(e.storedLength), path: path)
         let crc = CRC32C.checksum(stored)
         guard crc == e.checksum else {
             throw .checksumMismatch(path: path, what: kind.description, offset: at, expected: e.checksum, actual: crc)
@@ -215,8 +215,8 @@ public final class ColFileReader: Sendable {
             }
             return []
         }
-        let (bytes, at) = try Self.loadSection(file, sections: sections, kind: kind, buffer: tailBuffer,
-                                               bufferOffset: tailBufferOffset, path: path)
+        let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, footer: footerBuffer, footerOffset: footerOffset,
+                                               path: path)
         do throws(BinaryDecodingError) {
             var r = ByteReader(bytes, baseOffset: at)
             let chunks = Int(try r.read(UInt32.self))
