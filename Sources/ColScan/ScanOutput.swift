@@ -8,8 +8,21 @@ public enum ScanOutput {
 
     /// Runs `scan` and renders up to `limit` rows, or, with `explain`, the plan and what was read.
     public static func run(_ scan: Scan, format: Format, limit: Int, explain: Bool) throws(ScanError) -> String {
+        var text: [UInt8] = []
+        try write(scan, format: format, limit: limit, explain: explain) { text += $0 }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Runs `scan` and hands the rendered text to `sink` in pieces of about `flushBytes`.
+    ///
+    /// CSV and NDJSON stream: memory holds one chunk of the scanned columns and one
+    /// piece of text, however many rows the scan returns. A table needs every row
+    /// to size its columns, so it is rendered whole at the end.
+    public static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20,
+                             to sink: ([UInt8]) -> Void) throws(ScanError) {
         var rows: [[String?]] = []
         var out: [UInt8] = []
+        out.reserveCapacity(flushBytes + 4096)
         var it = scan.makeIterator()
         var written = 0
         if format == .csv {
@@ -42,6 +55,10 @@ public enum ScanOutput {
                         out += scratch.isEmpty ? [0x22, 0x22] : csvField(scratch)
                     }
                     out.append(0x0A)
+                    if out.count >= flushBytes {
+                        sink(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
                 case .ndjson:
                     out.append(UInt8(ascii: "{"))
                     for (j, c) in batch.columns.enumerated() {
@@ -51,12 +68,20 @@ public enum ScanOutput {
                         if let s = c.scalar(at: i) { CanonicalText.appendJSON(s, to: &out) } else { out += Array("null".utf8) }
                     }
                     out += [UInt8(ascii: "}"), 0x0A]
+                    if out.count >= flushBytes {
+                        sink(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
                 }
             }
         }
-        if explain { return self.explain(scan, rowsReturned: written, limited: written >= limit) }
-        if format == .table { return table(names: scan.columnNames, rows: rows) + "(\(written) row\(written == 1 ? "" : "s"))\n" }
-        return String(decoding: out, as: UTF8.self)
+        if explain {
+            sink(Array(self.explain(scan, rowsReturned: written, limited: written >= limit).utf8))
+        } else if format == .table {
+            sink(Array((table(names: scan.columnNames, rows: rows) + "(\(written) row\(written == 1 ? "" : "s"))\n").utf8))
+        } else if !out.isEmpty {
+            sink(out)
+        }
     }
 
     static func explain(_ scan: Scan, rowsReturned: Int, limited: Bool) -> String {
