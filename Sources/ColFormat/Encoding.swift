@@ -15,6 +15,9 @@ public enum Encoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case bitPacked = 3
     /// The first value, then bit-packed differences from the smallest delta (integers, dates, timestamps).
     case delta = 4
+    /// Doubles that are exact decimals: an exponent e, then each value times 10^e
+    /// as a frame-of-reference integer (float64 only; prices, scores, measurements).
+    case decimal = 5
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum Encoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .rle: "rle"
         case .bitPacked: "bitpacked"
         case .delta: "delta"
+        case .decimal: "decimal"
         }
     }
 
@@ -31,7 +35,8 @@ public enum Encoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         switch type {
         case .null: [.plain]
         case .bool: [.plain, .rle]
-        case .float64, .string, .json: [.plain, .dictionary, .rle]
+        case .float64: [.plain, .dictionary, .rle, .decimal]
+        case .string, .json: [.plain, .dictionary, .rle]
         case .int64, .date, .timestamp: [.plain, .dictionary, .rle, .bitPacked, .delta]
         }
     }
@@ -227,12 +232,21 @@ final class PageEncoder {
                 deltaSize = 17 + BitPacking.byteCount(count: k - 1, width: BitPacking.width(UInt64(bitPattern: maxD &- minD)))
             }
         }
-        var encoding = forced ?? .plain
+        var decimal: (exponent: Int, min: Int64, width: Int)?
+        if v.type == .float64, forced == nil || forced == .decimal {
+            decimal = DecimalScaling.analyze(count: k) { Double(bitPattern: self.keys[$0]) }
+        }
+        // A forced decimal falls back to plain when some value is not an exact decimal.
+        var encoding = forced == .decimal && decimal == nil ? .plain : forced ?? .plain
         if forced == nil {
             var best = plainSize
             if rleSize < best { best = rleSize; encoding = .rle }
             if forSize < best { best = forSize; encoding = .bitPacked }
             if deltaSize < best { best = deltaSize; encoding = .delta }
+            if let decimal, 10 + BitPacking.byteCount(count: k, width: decimal.width) < best {
+                best = 10 + BitPacking.byteCount(count: k, width: decimal.width)
+                encoding = .decimal
+            }
             // Dictionary only when it can beat the best so far.
             let limit = min(Self.dictionaryLimit, best / max(width, 1))
             if limit >= 2, runs > 1,
@@ -268,6 +282,19 @@ final class PageEncoder {
             BitPacking.pack(count: k - 1, width: w, into: &page) {
                 let d = Int64(bitPattern: self.keys[$0 + 1]) &- Int64(bitPattern: self.keys[$0])
                 return UInt64(bitPattern: d &- minD)
+            }
+        case .decimal:
+            guard let decimal else {
+                for x in keys { writeFixed(x, type: v.type) }
+                return .plain
+            }
+            let scale = DecimalScaling.powers[decimal.exponent]
+            page.write(UInt8(decimal.exponent))
+            page.write(decimal.min)
+            page.write(UInt8(decimal.width))
+            BitPacking.pack(count: k, width: decimal.width, into: &page) {
+                let n = Int64((Double(bitPattern: self.keys[$0]) * scale).rounded())
+                return UInt64(bitPattern: n &- decimal.min)
             }
         case .dictionary:
             if forced != nil {

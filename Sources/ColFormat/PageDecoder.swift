@@ -234,6 +234,18 @@ enum PageDecoder {
             try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
                 out.append(UInt64(bitPattern: base &+ Int64(bitPattern: v)))
             }
+        case .decimal:
+            var at = r.offset
+            let e = Int(try r.readUInt8())
+            guard e <= DecimalScaling.maxExponent else { throw .invalid("decimal exponent \(e)", offset: at) }
+            let base = try r.read(Int64.self)
+            at = r.offset
+            let w = Int(try r.readUInt8())
+            guard w <= 64 else { throw .invalid("bit width \(w)", offset: at) }
+            out.reserveCapacity(k)
+            try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
+                out.append(DecimalScaling.value(base &+ Int64(bitPattern: v), exponent: e).bitPattern)
+            }
         case .delta:
             let first = try r.read(Int64.self)
             let minDelta = try r.read(Int64.self)
