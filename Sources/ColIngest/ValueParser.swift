@@ -124,22 +124,51 @@ enum ValueParser {
         if let s = parseSpecialDouble(p) { return s }
         var i = 0
         let n = p.count
-        if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { i += 1 }
+        var negative = false
+        if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { negative = p[i] == UInt8(ascii: "-"); i += 1 }
+        // The digits as one integer m (while it fits 19 digits), and the power of ten it is scaled by.
         var mantissaDigits = 0
-        while i < n && p[i] &- 0x30 < 10 { i += 1; mantissaDigits += 1 }
+        var m: UInt64 = 0
+        var significant = 0
+        var scale = 0
+        while i < n && p[i] &- 0x30 < 10 {
+            let d = UInt64(p[i] &- 0x30)
+            if significant < 19 { m = m &* 10 &+ d; if m != 0 { significant += 1 } } else { scale += 1 }
+            i += 1
+            mantissaDigits += 1
+        }
         if i < n && p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n && p[i] &- 0x30 < 10 { i += 1; mantissaDigits += 1 }
+            while i < n && p[i] &- 0x30 < 10 {
+                let d = UInt64(p[i] &- 0x30)
+                if significant < 19 { m = m &* 10 &+ d; if m != 0 { significant += 1 }; scale -= 1 }
+                i += 1
+                mantissaDigits += 1
+            }
         }
         guard mantissaDigits > 0 else { return nil }
+        var exponent = 0
         if i < n && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
-            if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { i += 1 }
+            var expNegative = false
+            if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { expNegative = p[i] == UInt8(ascii: "-"); i += 1 }
             var expDigits = 0
-            while i < n && p[i] &- 0x30 < 10 { i += 1; expDigits += 1 }
+            while i < n && p[i] &- 0x30 < 10 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(p[i] &- 0x30) }
+                i += 1
+                expDigits += 1
+            }
             guard expDigits > 0 else { return nil }
+            if expNegative { exponent = -exponent }
         }
         guard i == n, n < 512 else { return nil }
+        // Clinger's fast path: an integer below 2^53 times or divided by an exact power of ten
+        // (10^0 … 10^22) is one correctly rounded IEEE operation, so it equals strtod's result.
+        let e10 = scale + exponent
+        if m <= 1 << 53, significant < 19, e10 >= -22, e10 <= 22 {
+            let magnitude = e10 < 0 ? Double(m) / exactPowersOfTen[-e10] : Double(m) * exactPowersOfTen[e10]
+            return negative ? -magnitude : magnitude
+        }
         // strtod on a NUL-terminated copy: correct rounding; overflow gives ±inf, underflow 0 or a subnormal.
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
             for k in 0..<n { buf[k] = CChar(bitPattern: p[k]) }
@@ -148,6 +177,12 @@ enum ValueParser {
             return strtod(base, nil)
         }
     }
+
+    /// 10^0 … 10^22: every one is exactly representable as a double.
+    static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
 
     @inline(__always) static func digits(_ p: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
         guard at + count <= p.count else { return nil }
