@@ -39,6 +39,7 @@ public struct KLLSketch: Sendable, Equatable {
             for _ in 0..<(levels.count - 1 - level) { c *= 2.0 / 3.0 }
             return Swift.max(Self.minCapacity, Int(c.rounded(.up)))
         }
+        totalCapacity = capacities.reduce(0, +)
     }
 
     public static func == (a: KLLSketch, b: KLLSketch) -> Bool {
@@ -52,7 +53,7 @@ public struct KLLSketch: Sendable, Equatable {
 
     @inline(__always) private func capacity(_ level: Int) -> Int { capacities[level] }
 
-    private var totalCapacity: Int { capacities.reduce(0, +) }
+    private var totalCapacity = 0
 
     /// Adds one value; NaN is ignored.
     public mutating func add(_ x: Double) {
@@ -71,21 +72,23 @@ public struct KLLSketch: Sendable, Equatable {
         return Int(rng & 1)
     }
 
+    /// Compacts full levels, in place: no level buffer is allocated once the levels exist.
     private mutating func compress() {
         while retained > totalCapacity || levels[0].count >= capacity(0) {
             guard let h = (0..<levels.count).first(where: { levels[$0].count >= capacity($0) }) else { return }
             if h + 1 == levels.count { levels.append([]) }
-            var items = levels[h]
-            items.sort()
-            var keep: [Double] = []
-            if items.count % 2 == 1, let last = items.popLast() { keep.append(last) }
-            let offset = nextBit()
-            var i = offset
-            while i < items.count {
-                levels[h + 1].append(items[i])
+            levels[h].sort()
+            // With an odd count the largest item stays behind; every other one of the rest moves up.
+            let odd = levels[h].count % 2 == 1 ? levels[h].popLast() : nil
+            let n = levels[h].count
+            var i = nextBit()
+            while i < n {
+                let item = levels[h][i]
+                levels[h + 1].append(item)
                 i += 2
             }
-            levels[h] = keep
+            levels[h].removeAll(keepingCapacity: true)
+            if let odd { levels[h].append(odd) }
         }
     }
 
