@@ -9,6 +9,7 @@ import PackageDescription
 let package = Package(
     name: "col",
     products: [
+        .library(name: "ColSketches", targets: ["ColSketches"]),
         .library(name: "ColFormat", targets: ["ColFormat"]),
         .library(name: "ColIngest", targets: ["ColIngest"]),
         .library(name: "ColProfile", targets: ["ColProfile"]),
