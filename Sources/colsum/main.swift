@@ -74,7 +74,7 @@ do {
         }
         if repeats > 1 {
             let ms = (seconds() - started) * 1000
-            print("pass \(pass + 1): \(Int(ms * 10) / 10) ms, \(scan.metrics.chunksRead) chunks read, \(scan.metrics.cacheHits) from the cache")
+            print("pass \(pass + 1): \(fixed(ms, 3)) ms, \(scan.metrics.chunksRead) chunks read, \(scan.metrics.cacheHits) from the cache")
         }
         if pass == max(1, repeats) - 1 { print("sum \(sum) over \(count) values") }
     }
