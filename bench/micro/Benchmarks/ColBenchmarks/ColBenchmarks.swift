@@ -94,9 +94,10 @@ enum Inputs {
 /// name up as a file name as it is, while the update writes it shell-safe.
 func id(_ title: String) -> String { String(title.map { $0 == " " ? "-" : $0 }) }
 
-/// Writes `bytes` to a temporary file once and returns its path.
+/// Writes `bytes` to a file in /tmp and returns its path. The name is fixed, so
+/// each run overwrites the last one's file instead of leaving another behind.
 func temporaryFile(_ name: String, _ bytes: [UInt8]) -> String {
-    let path = "/tmp/col-micro-\(getpid())-\(name)"
+    let path = "/tmp/col-micro-\(name)"
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     bytes.withUnsafeBytes { p in
         var done = 0
