@@ -117,15 +117,8 @@ final class OutputSink {
             do { try file.write(bytes) } catch { throw .format(error) }
             return
         }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { p in Glibc.write(1, p.baseAddress.map { $0 + done }, p.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("stdout: write failed: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
+        let failure = writeFully(1, bytes)
+        if failure != 0 { throw .io("stdout: write failed: \(String(cString: strerror(failure)))") }
     }
 
     func commit() throws(IngestError) {

@@ -6,14 +6,8 @@ public enum ScanOutput {
         case table, csv, ndjson
     }
 
-    /// Runs `scan` and renders up to `limit` rows, or, with `explain`, the plan and what was read.
-    public static func run(_ scan: Scan, format: Format, limit: Int, explain: Bool) throws(ScanError) -> String {
-        var text: [UInt8] = []
-        try write(scan, format: format, limit: limit, explain: explain) { text += $0 }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Runs `scan` and hands the rendered text to `sink` in pieces of about `flushBytes`.
+    /// Runs `scan` and hands up to `limit` rendered rows (or, with `explain`, the plan
+    /// and what was read) to `sink`, in pieces of about `flushBytes`.
     ///
     /// CSV and NDJSON stream: memory holds one chunk of the scanned columns and one
     /// piece of text, however many rows the scan returns. A table needs every row

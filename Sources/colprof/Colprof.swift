@@ -207,21 +207,11 @@ struct ScanCommand: ParsableCommand {
         do {
             let scan = try reader.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
                                        batchSize: 8192)
-            try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { piece in
-                piece.withUnsafeBytes { writeAll(1, $0) }
-            }
+            // A failed write (a closed pipe) is ignored, as print() ignores it.
+            try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
         } catch {
             throw ScanFailure(message: "colprof: \(file): \(error)")
         }
-    }
-}
-
-/// Writes every byte to `fd`, retrying short writes and EINTR; stops quietly on a closed pipe.
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-    var done = 0
-    while done < bytes.count, let base = bytes.baseAddress {
-        let n = write(fd, base + done, bytes.count - done)
-        if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
     }
 }
 
