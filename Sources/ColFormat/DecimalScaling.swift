@@ -8,32 +8,28 @@ enum DecimalScaling {
     /// The largest exponent: 10^18 is exact in a double and 10^18 · |x| must stay below 2^63.
     static let maxExponent = 18
 
-    /// 10^0 … 10^18, each exact.
-    static let powers: [Double] = {
-        var p: [Double] = [1]
-        for _ in 0..<maxExponent { p.append(p[p.count - 1] * 10) }
-        return p
-    }()
-
     /// The integer x is stored as at exponent `e`, or nil when x is not an exact decimal there.
     @inline(__always) static func scaled(_ x: Double, exponent e: Int) -> Int64? {
-        let s = (x * powers[e]).rounded()
+        let s = (x * exactPowersOfTen[e]).rounded()
         guard abs(s) < 9.0e18 else { return nil }  // false for NaN too
         let n = Int64(s)
-        return (Double(n) / powers[e]).bitPattern == x.bitPattern ? n : nil
+        return (Double(n) / exactPowersOfTen[e]).bitPattern == x.bitPattern ? n : nil
     }
 
     /// The value stored as `n` at exponent `e`.
-    @inline(__always) static func value(_ n: Int64, exponent e: Int) -> Double { Double(n) / powers[e] }
+    @inline(__always) static func value(_ n: Int64, exponent e: Int) -> Double { Double(n) / exactPowersOfTen[e] }
 
     /// The smallest exponent at which every one of the `k` values is an exact
     /// decimal, with the minimum scaled value and the bit width of the offsets
-    /// from it; nil when there is none.
+    /// from it; nil when there is none. `scaled` receives each value's integer
+    /// at that exponent, for the encoder to pack.
     ///
     /// One pass raises the exponent as values need it, then a second pass
     /// checks every value at the final exponent (a value exact at a smaller
     /// exponent is almost always exact at a larger one, but only the check says so).
-    static func analyze(count k: Int, value: (Int) -> Double) -> (exponent: Int, min: Int64, width: Int)? {
+    static func analyze(count k: Int, into scaledValues: inout [Int64], value: (Int) -> Double)
+        -> (exponent: Int, min: Int64, width: Int)? {
+        scaledValues.removeAll(keepingCapacity: true)
         guard k > 0 else { return nil }
         var e = 0
         for i in 0..<k {
@@ -44,10 +40,12 @@ enum DecimalScaling {
             }
         }
         var lo = Int64.max, hi = Int64.min
+        scaledValues.reserveCapacity(k)
         for i in 0..<k {
             guard let n = scaled(value(i), exponent: e) else { return nil }
             lo = min(lo, n)
             hi = max(hi, n)
+            scaledValues.append(n)
         }
         return (e, lo, BitPacking.width(UInt64(bitPattern: hi &- lo)))
     }

@@ -232,20 +232,20 @@ final class PageEncoder {
                 deltaSize = 17 + BitPacking.byteCount(count: k - 1, width: BitPacking.width(UInt64(bitPattern: maxD &- minD)))
             }
         }
+        // The decimal analysis leaves each value's scaled integer in `ints` for packing.
         var decimal: (exponent: Int, min: Int64, width: Int)?
         if v.type == .float64, forced == nil || forced == .decimal {
-            decimal = DecimalScaling.analyze(count: k) { Double(bitPattern: self.keys[$0]) }
+            decimal = DecimalScaling.analyze(count: k, into: &ints) { Double(bitPattern: self.keys[$0]) }
         }
-        // A forced decimal falls back to plain when some value is not an exact decimal.
-        var encoding = forced == .decimal && decimal == nil ? .plain : forced ?? .plain
+        var encoding = forced ?? .plain
         if forced == nil {
             var best = plainSize
             if rleSize < best { best = rleSize; encoding = .rle }
             if forSize < best { best = forSize; encoding = .bitPacked }
             if deltaSize < best { best = deltaSize; encoding = .delta }
-            if let decimal, 10 + BitPacking.byteCount(count: k, width: decimal.width) < best {
-                best = 10 + BitPacking.byteCount(count: k, width: decimal.width)
-                encoding = .decimal
+            if let decimal {
+                let decimalSize = 10 + BitPacking.byteCount(count: k, width: decimal.width)
+                if decimalSize < best { best = decimalSize; encoding = .decimal }
             }
             // Dictionary only when it can beat the best so far.
             let limit = min(Self.dictionaryLimit, best / max(width, 1))
@@ -284,18 +284,15 @@ final class PageEncoder {
                 return UInt64(bitPattern: d &- minD)
             }
         case .decimal:
+            // Forced on values that are not all exact decimals, the page is plain.
             guard let decimal else {
                 for x in keys { writeFixed(x, type: v.type) }
                 return .plain
             }
-            let scale = DecimalScaling.powers[decimal.exponent]
             page.write(UInt8(decimal.exponent))
             page.write(decimal.min)
             page.write(UInt8(decimal.width))
-            BitPacking.pack(count: k, width: decimal.width, into: &page) {
-                let n = Int64((Double(bitPattern: self.keys[$0]) * scale).rounded())
-                return UInt64(bitPattern: n &- decimal.min)
-            }
+            BitPacking.pack(count: k, width: decimal.width, into: &page) { UInt64(bitPattern: self.ints[$0] &- decimal.min) }
         case .dictionary:
             if forced != nil {
                 _ = buildDictionary(count: k, limit: Int.max, hash: { mix64(self.keys[$0]) }, equal: { self.keys[$0] == self.keys[$1] })

@@ -1,4 +1,11 @@
-/// Numbers as text for people, without Foundation (colconv's summary, colprof's reports).
+/// Numbers as text for people, without Foundation (colconv's summary, colprof's reports),
+/// and the powers of ten that number parsing and the decimal encoding share.
+
+/// 10^0 … 10^22: every one is exactly representable as a double.
+public let exactPowersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+]
 
 /// `v` with exactly `digits` decimals, rounded half away from zero; "NaN", "inf" or "-inf" when not finite.
 public func fixed(_ v: Double, _ digits: Int) -> String {

@@ -32,7 +32,10 @@ struct DecimalEncodingTests {
     @Test("the analysis finds the smallest exponent and refuses what is not an exact decimal")
     func analysis() {
         func analyze(_ xs: [Double]) -> (exponent: Int, min: Int64, width: Int)? {
-            DecimalScaling.analyze(count: xs.count) { xs[$0] }
+            var scaled: [Int64] = []
+            let result = DecimalScaling.analyze(count: xs.count, into: &scaled) { xs[$0] }
+            if result != nil { #expect(scaled.count == xs.count) }
+            return result
         }
         #expect(analyze([1.5, 2.25, 3])?.exponent == 2)
         #expect(analyze([972.96, 0.01])?.exponent == 2)
