@@ -1,14 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependency direction (one way only):
-//   ColSketches  <-  ColFormat  <-  ColIngest   <-  colconv
-//                              <-  ColProfile  <-  colprof
-//                              <-  ColScan     <-  colprof
+// Dependency direction (one way only, every edge declared):
+//   ColBytes  <-  ColSketches  <-  ColFormat  <-  ColText  <-  ColIngest   <-  ColCLI  <-  colconv, colprof
+//   ColBytes  <-  ColFormat                               <-  ColScan     <-  ColCLI, colsum
+//                                              ColText   <-  ColProfile  <-  ColCLI
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
+// docs/ARCHITECTURE.md walks through the modules file by file.
 let package = Package(
     name: "col",
     products: [
+        .library(name: "ColBytes", targets: ["ColBytes"]),
         .library(name: "ColSketches", targets: ["ColSketches"]),
         .library(name: "ColFormat", targets: ["ColFormat"]),
         .library(name: "ColIngest", targets: ["ColIngest"]),
@@ -28,30 +30,34 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4", pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]),
-        .target(name: "ColSketches"),
-        .target(name: "ColFormat", dependencies: ["ColSketches", "CZstd", "CLZ4"]),
-        .target(name: "ColIngest", dependencies: ["ColFormat"]),
-        .target(name: "ColProfile", dependencies: ["ColFormat"]),
-        .target(name: "ColScan", dependencies: ["ColFormat"]),
+        .target(name: "ColBytes"),
+        .target(name: "ColSketches", dependencies: ["ColBytes"]),
+        .target(name: "ColFormat", dependencies: ["ColBytes", "ColSketches", "CZstd", "CLZ4"]),
+        .target(name: "ColText", dependencies: ["ColFormat"]),
+        .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
+        .target(name: "ColProfile", dependencies: ["ColSketches", "ColFormat", "ColText"]),
+        .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
         .executableTarget(
             name: "colconv",
             dependencies: [
+                "ColFormat",
                 "ColIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "colprof",
             dependencies: [
+                "ColFormat",
                 "ColProfile",
                 "ColScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "colsum", dependencies: ["ColScan"]),
-        .testTarget(name: "ColSketchesTests", dependencies: ["ColSketches"]),
-        .testTarget(name: "ColFormatTests", dependencies: ["ColFormat"]),
-        .testTarget(name: "ColIngestTests", dependencies: ["ColIngest"]),
-        .testTarget(name: "ColProfileTests", dependencies: ["ColProfile", "ColIngest"]),
-        .testTarget(name: "ColScanTests", dependencies: ["ColScan", "ColIngest"]),
+        .executableTarget(name: "colsum", dependencies: ["ColFormat", "ColScan", "ColText"]),
+        .testTarget(name: "ColSketchesTests", dependencies: ["ColBytes", "ColSketches"]),
+        .testTarget(name: "ColFormatTests", dependencies: ["ColBytes", "ColFormat"]),
+        .testTarget(name: "ColIngestTests", dependencies: ["ColFormat", "ColIngest"]),
+        .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest"]),
+        .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest"]),
         .testTarget(name: "CLITests", dependencies: ["ColFormat"]),
     ],
     swiftLanguageModes: [.v6]

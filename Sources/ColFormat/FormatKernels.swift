@@ -1,4 +1,4 @@
-import ColSketches
+import ColBytes
 
 /// The writer's and reader's inner steps, one at a time, for the
 /// micro-benchmarks in `bench/micro`. Not API: reachable only through
@@ -10,7 +10,7 @@ import ColSketches
 
     /// Analyzes and encodes a column into a page (no compression); returns the encoding chosen.
     public func encode(_ v: ColumnVector, forcing: Encoding? = nil) -> Encoding {
-        encoder.stringHashes.removeAll(keepingCapacity: true)
+        encoder.scratch.stringHashes.removeAll(keepingCapacity: true)
         return encoder.encode(v, forcing: forcing)
     }
 

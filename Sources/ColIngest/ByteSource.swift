@@ -1,7 +1,7 @@
+import ColBytes
 #if canImport(Glibc)
 import Glibc
 #endif
-import ColSketches
 
 /// Reads an input in large blocks and hands out UTF-8: a UTF-8 byte-order
 /// mark is dropped, UTF-16 (little- or big-endian, recognized by its BOM) is

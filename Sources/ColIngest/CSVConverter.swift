@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import ColFormat
-import ColSketches
 import Foundation
 
 /// Converts CSV or TSV to .col in one streaming pass.

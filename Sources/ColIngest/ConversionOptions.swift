@@ -1,4 +1,5 @@
 import ColFormat
+import ColText
 
 /// What to do with a bad record.
 public enum ErrorPolicy: String, Sendable, CaseIterable {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ColFormat
+import ColText
 import Foundation
 
 /// Options of the JSON reader.

@@ -1,5 +1,5 @@
-import ColFormat
 import ColSketches
+import ColFormat
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import ColFormat
+import ColText
 
 extension DriftReport {
     /// The version of the drift `--json` schema (docs/PROFILE.md, "JSON").

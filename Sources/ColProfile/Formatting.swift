@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ColFormat
+import ColText
 
 // Number formatting without Foundation: colprof answers in milliseconds, and
 // loading Foundation (with ICU) alone would cost more than reading a footer.

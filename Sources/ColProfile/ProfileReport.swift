@@ -1,4 +1,5 @@
 import ColFormat
+import ColText
 
 /// How a report is printed.
 public enum ReportFormat: String, Sendable, CaseIterable {

@@ -7,6 +7,8 @@
 // which needs no empirical bias tables and is accurate from 0 to far beyond
 // 2^32 distinct values. Merging takes the register-wise maximum.
 
+import ColBytes
+
 /// A mergeable distinct-count estimator.
 public struct HyperLogLog: Sendable, Equatable {
     /// The precision: the sketch holds `1 << precision` registers.

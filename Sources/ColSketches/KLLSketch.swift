@@ -8,6 +8,8 @@
 // from a seeded xorshift generator, so the same input in the same order always
 // gives the same sketch. NaN is never added (callers count it apart).
 
+import ColBytes
+
 /// A mergeable quantile sketch with rank error about 1.7/k^0.95 (k = 256: ≈ 0.9% at 99% confidence).
 public struct KLLSketch: Sendable, Equatable {
     /// The accuracy parameter.

@@ -1,6 +1,8 @@
 // Running sum, mean and variance: Welford's update for single values and
 // Chan et al.'s pairwise formula for merging two partial results.
 
+import ColBytes
+
 /// Count, sum, mean and variance of a stream of doubles, mergeable.
 public struct Moments: Sendable, Equatable {
     public internal(set) var count: UInt64 = 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColFormat
+import ColText
 import ColIngest
 #if canImport(Glibc)
 import Glibc

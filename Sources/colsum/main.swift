@@ -7,7 +7,9 @@
 // column. With --repeat it scans N times and prints each pass's time, so
 // `--cache 0` and `--cache 512MiB` compare uncached and cached repeats.
 import ColFormat
+import ColText
 import ColScan
+import ColText
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import ColBytes
+
 @testable import ColFormat
 import ColSketches
 import Testing

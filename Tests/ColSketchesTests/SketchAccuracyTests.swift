@@ -1,3 +1,4 @@
+import ColBytes
 import ColSketches
 import Foundation
 import Testing

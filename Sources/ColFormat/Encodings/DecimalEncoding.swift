@@ -1,3 +1,49 @@
+import ColBytes
+
+/// Decimal (code 5, docs/FORMAT.md §3.3): doubles that are exact decimals
+/// (prices, scores, measurements). A u8 exponent e, the minimum of the
+/// values times 10^e as i64, a u8 bit width w, then each scaled value minus
+/// the minimum packed at w bits. float64 only.
+enum DecimalEncoding {}
+
+extension DecimalEncoding: FixedWidthEncoding {
+    static func analyze(_ values: FixedWidthValues, scratch: EncoderScratch, budget: Int?) -> Int? {
+        scratch.decimal = nil
+        guard values.type == .float64 else { return nil }
+        let keys = values.keys
+        // Leaves each value's scaled integer in `scratch.ints` for `encode` to pack.
+        guard let d = DecimalScaling.analyze(count: keys.count, into: &scratch.ints, value: { Double(bitPattern: keys[$0]) })
+        else { return nil }
+        scratch.decimal = d
+        return 10 + BitPacking.byteCount(count: keys.count, width: d.width)
+    }
+
+    static func encode(_ values: FixedWidthValues, scratch: EncoderScratch, into page: inout ByteWriter) {
+        guard let d = scratch.decimal else { return }
+        let ints = scratch.ints
+        page.write(UInt8(d.exponent))
+        page.write(d.min)
+        page.write(UInt8(d.width))
+        BitPacking.pack(count: values.count, width: d.width, into: &page) { UInt64(bitPattern: ints[$0] &- d.min) }
+    }
+
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
+        var at = r.offset
+        let e = Int(try r.readUInt8())
+        guard e <= DecimalScaling.maxExponent else { throw .invalid("decimal exponent \(e)", offset: at) }
+        let base = try r.read(Int64.self)
+        at = r.offset
+        let w = Int(try r.readUInt8())
+        guard w <= 64 else { throw .invalid("bit width \(w)", offset: at) }
+        var out = [UInt64]()
+        out.reserveCapacity(k)
+        try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
+            out.append(DecimalScaling.value(base &+ Int64(bitPattern: v), exponent: e).bitPattern)
+        }
+        return out
+    }
+}
+
 /// The arithmetic of the decimal encoding (docs/FORMAT.md §3.3, code 5).
 ///
 /// A double x is an exact decimal at exponent e when n = round(x · 10^e) is

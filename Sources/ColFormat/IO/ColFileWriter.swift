@@ -1,56 +1,7 @@
-import ColSketches
+import ColBytes
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Options of a `ColFileWriter`.
-public struct WriterOptions: Sendable {
-    /// The codec for data blocks; a block is stored raw when the codec does not make it smaller.
-    public var codec: Codec = .zstd
-    /// The zstd level (1...19; negative levels are faster).
-    public var level: Int32 = 3
-    /// Forces one encoding where it applies to the type (for tests and benchmarks); nil chooses by analysis.
-    public var forcedEncoding: Encoding?
-
-    public init(codec: Codec = .zstd, level: Int32 = 3, forcedEncoding: Encoding? = nil) {
-        self.codec = codec
-        self.level = level
-        self.forcedEncoding = forcedEncoding
-    }
-}
-
-/// One column of a chunk, encoded, compressed and checksummed, ready to append.
-struct EncodedColumn: Sendable {
-    var stored: [UInt8]
-    var entry: DirectoryEntry
-    var statistics: ColumnStatistics
-}
-
-/// The encoders and compressors shared by writers (one worker per thread at a time).
-let encoderPool = WorkerPool { EncoderWorker() }
-
-/// One thread's encoder and compressor; used by one thread at a time through `encoderPool`.
-final class EncoderWorker: @unchecked Sendable {
-    let encoder = PageEncoder()
-    let compressor = BlockCompressor()
-}
-
-/// Analyzes, encodes, compresses and checksums one column of a chunk.
-func encodeColumn(_ v: ColumnVector, options: WriterOptions) -> EncodedColumn {
-    encoderPool.with { worker in
-        let encoder = worker.encoder, compressor = worker.compressor
-        // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
-        let stats = ColumnStatistics.compute(v, stringHashes: &encoder.stringHashes)
-        let encoding = encoder.encode(v, forcing: options.forcedEncoding)
-        let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
-        let stored = compressor.output
-        let entry = DirectoryEntry(
-            offset: 0, storedLength: UInt32(stored.count), rawLength: UInt32(encoder.page.count),
-            decodedBytes: UInt64(v.decodedBytes), checksum: CRC32C.checksum(stored), rowCount: UInt32(v.count),
-            codec: codec, encoding: encoding, physicalType: v.type, isAbsent: false, nullCount: UInt32(v.nullCount))
-        return EncodedColumn(stored: stored, entry: entry, statistics: stats)
-    }
-}
 
 /// Writes a .col file: append chunks of typed columns, then `finish`.
 ///
@@ -87,11 +38,9 @@ public final class ColFileWriter {
         chunkStatisticsSpill = try SpillFile(nextTo: path)
         directory = Directory(columnCount: columns.count)
         fileStatistics = columns.map { _ in ColumnStatistics(type: .null) }
-        try file.write(Layout.magic)
-        var w = ByteWriter()
-        w.write(Layout.majorVersion)
-        w.write(Layout.minorVersion)
-        try file.write(w.bytes)
+        var head = ByteWriter(capacity: Layout.headSize)
+        Head.serialize(into: &head)
+        try file.write(head.bytes)
     }
 
     deinit { if !finished { file.abort() } }
@@ -302,16 +251,10 @@ public final class ColFileWriter {
         let tableCRC = CRC32C.checksum(w.bytes)
         try file.write(w.bytes)
         var tail = ByteWriter(capacity: Layout.tailSize)
-        tail.write(UInt64(footerOffset))
-        tail.write(UInt64(file.offset - footerOffset))
-        tail.write(UInt32(w.count))
-        tail.write(Layout.majorVersion)
-        tail.write(Layout.minorVersion)
-        tail.write(UInt32(0))
-        tail.write(directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0)
-        tail.write(tableCRC)
-        tail.write(CRC32C.checksum(tail.bytes))
-        tail.writeRaw(Layout.magic)
+        Tail(footerOffset: UInt64(footerOffset), footerLength: UInt64(file.offset - footerOffset), tableLength: UInt32(w.count),
+             major: Layout.majorVersion, minor: Layout.minorVersion, requiredFeatures: 0,
+             optionalFeatures: directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0, tableChecksum: tableCRC)
+            .serialize(into: &tail)
         try file.write(tail.bytes)
     }
 }

@@ -1,4 +1,4 @@
-import ColSketches
+import ColBytes
 
 /// One typed value: a statistic bound, a top-k item, or a predicate literal.
 ///
@@ -164,23 +164,5 @@ public enum Scalar: Sendable, Hashable, CustomStringConvertible {
         case let .timestamp(t): return ValueHash.timestamp(t)
         case let .string(b), let .json(b): return XXH64.hash(b)
         }
-    }
-}
-
-/// The value hashes behind the distinct and frequency sketches (docs/FORMAT.md, "Value hashes").
-public enum ValueHash {
-    @inlinable public static func bool(_ b: Bool) -> UInt64 { mix64(b ? 0xB001 : 0xB000) }
-
-    @inlinable public static func int64(_ v: Int64) -> UInt64 {
-        if v >= -(1 << 53) && v <= (1 << 53) { return mix64(Double(v).bitPattern) }
-        return mix64(UInt64(bitPattern: v) ^ 0x1A7E_6E21_0000_0000)
-    }
-
-    @inlinable public static func float64(_ v: Double) -> UInt64 {
-        mix64((v == 0 ? 0.0 : v).bitPattern)
-    }
-
-    @inlinable public static func timestamp(_ t: Int64) -> UInt64 {
-        mix64(UInt64(bitPattern: t) ^ 0x7135_7A3B_0000_0000)
     }
 }

@@ -235,17 +235,3 @@ public struct ColumnVector: Sendable {
         DecodedSize.arrowBytes(type: type, rows: count, nulls: nullCount, stringBytes: bytes.count)
     }
 }
-
-/// The decoded-size formula recorded in each directory entry.
-public enum DecodedSize {
-    /// Values + offsets + data + validity, unpadded (docs/FORMAT.md, "Decoded memory bytes").
-    public static func arrowBytes(type: LogicalType, rows: Int, nulls: Int, stringBytes: Int) -> Int {
-        let validity = (nulls > 0 && type != .null) ? (rows + 7) / 8 : 0
-        switch type {
-        case .null: return 0
-        case .bool: return (rows + 7) / 8 + validity
-        case .string, .json: return 4 * (rows + 1) + stringBytes + validity
-        default: return type.fixedWidth * rows + validity
-        }
-    }
-}

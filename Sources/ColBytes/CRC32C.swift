@@ -43,6 +43,7 @@ public enum CRC32C {
         return ~crc
     }
 
+    /// The checksum of a byte collection.
     public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         if let r = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0)) }) { return r }
         return Array(bytes).withUnsafeBytes { checksum($0) }

@@ -1,4 +1,4 @@
-import ColSketches
+import ColBytes
 
 /// Reads a .col file: `open` reads the tail and the footer only; column
 /// chunks are read on demand with `pread`, each verified by its checksum.
@@ -56,20 +56,18 @@ public final class ColFileReader: Sendable {
             if head == Layout.magic { throw .truncated(path: path, fileSize: size, needed: size + 1) }
             throw .notAColFile(path: path, offset: size - 4)
         }
-        var t = ByteReader(tail, baseOffset: tailAt)
-        func tailField<T: FixedWidthInteger>(_: T.Type) throws(ColFileError) -> T {
-            do { return try t.read(T.self) } catch { throw ColFileError.from(error, path: path, what: "tail") }
+        let parsed: (tail: Tail, storedChecksum: UInt32)
+        do throws(BinaryDecodingError) { parsed = try Tail.parse(tail, at: tailAt) } catch {
+            throw ColFileError.from(error, path: path, what: "tail")
         }
-        let footerOffset = Int(truncatingIfNeeded: try tailField(UInt64.self))
-        let footerLength = Int(truncatingIfNeeded: try tailField(UInt64.self))
-        let tableLength = Int(try tailField(UInt32.self))
-        let major = Int(try tailField(UInt16.self))
-        let minor = Int(try tailField(UInt16.self))
-        let required = try tailField(UInt32.self)
-        let optional = try tailField(UInt32.self)
-        let tableCRC = try tailField(UInt32.self)
-        let storedTailCRC = try tailField(UInt32.self)
-        let tailCRC = CRC32C.checksum(tail[0..<36])
+        let footerOffset = Int(truncatingIfNeeded: parsed.tail.footerOffset)
+        let footerLength = Int(truncatingIfNeeded: parsed.tail.footerLength)
+        let tableLength = Int(parsed.tail.tableLength)
+        let major = Int(parsed.tail.major), minor = Int(parsed.tail.minor)
+        let required = parsed.tail.requiredFeatures, optional = parsed.tail.optionalFeatures
+        let tableCRC = parsed.tail.tableChecksum
+        let storedTailCRC = parsed.storedChecksum
+        let tailCRC = Tail.checksum(tail)
         guard tailCRC == storedTailCRC else {
             throw .checksumMismatch(path: path, what: "tail", offset: tailAt, expected: storedTailCRC, actual: tailCRC)
         }
@@ -88,8 +86,7 @@ public final class ColFileReader: Sendable {
 
         // The head.
         let head = try file.read(at: 0, count: Layout.headSize)
-        guard Array(head[0..<4]) == Layout.magic else { throw .notAColFile(path: path, offset: 0) }
-        let headMajor = Int(head[4]) | Int(head[5]) << 8, headMinor = Int(head[6]) | Int(head[7]) << 8
+        guard let (headMajor, headMinor) = Head.version(head) else { throw .notAColFile(path: path, offset: 0) }
         guard headMajor == major, headMinor == minor else {
             throw .corrupt(path: path, what: "head", offset: 4, detail: "version \(headMajor).\(headMinor) differs from the tail's \(major).\(minor)")
         }

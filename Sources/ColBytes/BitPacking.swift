@@ -1,14 +1,15 @@
-import ColSketches
-
 /// Packs unsigned integers of a fixed bit width (0...64), LSB-first, into
 /// bytes: value i occupies bits [i·w, (i+1)·w) of the little-endian bit stream.
 /// `n` values take exactly ⌈n·w/8⌉ bytes.
-enum BitPacking {
-    @inline(__always) static func width(_ maxValue: UInt64) -> Int { 64 - maxValue.leadingZeroBitCount }
+package enum BitPacking {
+    /// The bits needed for values up to `maxValue`.
+    @inlinable package static func width(_ maxValue: UInt64) -> Int { 64 - maxValue.leadingZeroBitCount }
 
-    static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
+    /// The bytes that `count` values of `width` bits take.
+    @inlinable package static func byteCount(count: Int, width: Int) -> Int { (count * width + 7) / 8 }
 
-    static func pack(count: Int, width: Int, into w: inout ByteWriter, _ value: (Int) -> UInt64) {
+    /// Appends `count` values, each `value(i)`, packed at `width` bits.
+    @inlinable package static func pack(count: Int, width: Int, into w: inout ByteWriter, _ value: (Int) -> UInt64) {
         guard width > 0, count > 0 else { return }
         let start = w.count
         var acc: UInt64 = 0
@@ -35,7 +36,7 @@ enum BitPacking {
     }
 
     /// Unpacks `count` values from `r`, calling `sink` with each in order.
-    static func unpack(
+    @inlinable package static func unpack(
         count: Int, width: Int, from r: inout ByteReader, _ sink: (Int, UInt64) -> Void
     ) throws(BinaryDecodingError) {
         guard count > 0 else { return }

@@ -1,5 +1,3 @@
-import ColSketches
-
 /// One column of a file's schema.
 public struct ColumnDescriptor: Sendable, Equatable {
     /// The column name (for flattened JSON, the dotted path).
@@ -39,18 +37,6 @@ public struct WideningEvent: Sendable, Equatable {
         self.row = row
         self.from = from
         self.to = to
-    }
-}
-
-/// A 64-bit fingerprint: XXH64 (seed 0) of a canonical text.
-public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
-    public let value: UInt64
-    public init(_ value: UInt64) { self.value = value }
-    public init(text: String) { value = XXH64.hash(Array(text.utf8)) }
-    /// 16 lowercase hex digits.
-    public var description: String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 
@@ -100,47 +86,4 @@ public struct Schema: Sendable, Equatable {
     public var fingerprint: Fingerprint { Fingerprint(text: canonicalText) }
     public var typesFingerprint: Fingerprint { Fingerprint(text: canonicalTypesText) }
     public func columnFingerprint(_ i: Int) -> Fingerprint { Fingerprint(text: columns[i].canonicalLine) }
-}
-
-/// Where the data came from and how it was converted.
-public struct Provenance: Sendable, Equatable {
-    /// The source's name as given (a path, or "-" for standard input).
-    public var source: String
-    public var sourceSize: UInt64?
-    /// XXH64 of the source's bytes.
-    public var sourceHash: UInt64?
-    /// The tool and its version, e.g. "colconv 0.1.0".
-    public var tool: String
-    /// ISO 8601 UTC time of creation.
-    public var createdAt: String
-    /// Options as given, in order.
-    public var options: [(key: String, value: String)]
-    /// Decisions made by inference (dialect, header, types), in order.
-    public var decisions: [(subject: String, decision: String)]
-
-    public init(source: String = "", sourceSize: UInt64? = nil, sourceHash: UInt64? = nil, tool: String = "",
-                createdAt: String = "", options: [(key: String, value: String)] = [],
-                decisions: [(subject: String, decision: String)] = []) {
-        self.source = source
-        self.sourceSize = sourceSize
-        self.sourceHash = sourceHash
-        self.tool = tool
-        self.createdAt = createdAt
-        self.options = options
-        self.decisions = decisions
-    }
-
-    public static func == (a: Provenance, b: Provenance) -> Bool {
-        a.source == b.source && a.sourceSize == b.sourceSize && a.sourceHash == b.sourceHash && a.tool == b.tool
-            && a.createdAt == b.createdAt && a.options.elementsEqual(b.options, by: { $0 == $1 })
-            && a.decisions.elementsEqual(b.decisions, by: { $0 == $1 })
-    }
-
-    /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
-    public static func now() -> String {
-        var out: [UInt8] = []
-        let seconds = Int64(clockSeconds())
-        CanonicalText.appendTimestamp(seconds * CanonicalText.microsPerSecond, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
 }

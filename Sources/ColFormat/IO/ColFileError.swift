@@ -1,4 +1,9 @@
-import ColSketches
+import ColBytes
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// An error reading or writing a .col file. Every case names the file and,
 /// where there is one, the byte offset at which the problem was found.
@@ -50,16 +55,4 @@ public enum ColFileError: Error, Equatable, Sendable, CustomStringConvertible {
 func hex32(_ v: UInt32) -> String {
     let h = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: 8 - h.count) + h
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
-func clockSeconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return ts.tv_sec
 }

@@ -1,14 +1,9 @@
-/// Numbers as text for people, without Foundation (colconv's summary, colprof's reports),
-/// and the powers of ten that number parsing and the decimal encoding share.
-
-/// 10^0 … 10^22: every one is exactly representable as a double.
-public let exactPowersOfTen: [Double] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-    1e20, 1e21, 1e22,
-]
+// Numbers and sizes as text for people, without Foundation: colconv's summary
+// and progress, colprof's reports. Loading Foundation (with ICU) alone would
+// cost more than reading a footer.
 
 /// `v` with exactly `digits` decimals, rounded half away from zero; "NaN", "inf" or "-inf" when not finite.
-public func fixed(_ v: Double, _ digits: Int) -> String {
+package func fixed(_ v: Double, _ digits: Int) -> String {
     guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "inf" : "-inf") }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -24,7 +19,7 @@ public func fixed(_ v: Double, _ digits: Int) -> String {
 }
 
 /// Bytes as B, KiB, MiB, GiB or TiB, with `decimals` decimals above bytes.
-public func formatBytes(_ n: Int, decimals: Int = 1) -> String {
+package func formatBytes(_ n: Int, decimals: Int = 1) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
     var v = Double(n)
     var u = 0

@@ -1,0 +1,143 @@
+import ColBytes
+
+/// Dictionary (code 1, docs/FORMAT.md §3.3): a varint count d of distinct
+/// values, those values in the plain layout in order of first appearance, a
+/// u8 bit width w, then each value's index packed at w bits. For columns with
+/// few distinct values; at most `limit` distinct values are considered.
+enum DictionaryEncoding {
+    /// The largest dictionary considered, in distinct values.
+    static let limit = 1 << 16
+
+    /// Builds `scratch.uniques` (position of each distinct value's first
+    /// occurrence) and `scratch.ids` (each value's index) for `count` values;
+    /// returns false as soon as there are more than `limit` distinct values.
+    static func build(count k: Int, limit: Int, scratch: EncoderScratch, hash: (Int) -> UInt64,
+                      equal: (Int, Int) -> Bool) -> Bool {
+        scratch.uniques.removeAll(keepingCapacity: true)
+        scratch.ids.removeAll(keepingCapacity: true)
+        scratch.ids.reserveCapacity(k)
+        var size = 64
+        while size < min(k, limit) * 2 { size <<= 1 }
+        if scratch.table.count != size { scratch.table = [Int32](repeating: -1, count: size) } else {
+            for i in 0..<size { scratch.table[i] = -1 }
+        }
+        let mask = size - 1
+        for i in 0..<k {
+            var slot = Int(truncatingIfNeeded: hash(i)) & mask
+            while true {
+                let u = scratch.table[slot]
+                if u < 0 {
+                    if scratch.uniques.count >= limit { return false }
+                    scratch.table[slot] = Int32(scratch.uniques.count)
+                    scratch.ids.append(UInt32(scratch.uniques.count))
+                    scratch.uniques.append(i)
+                    break
+                }
+                if equal(scratch.uniques[Int(u)], i) {
+                    scratch.ids.append(UInt32(u))
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        return true
+    }
+
+    /// Appends the bit width and the packed indices.
+    static func writeIndices(count k: Int, scratch: EncoderScratch, into page: inout ByteWriter) {
+        let w = BitPacking.width(UInt64(max(scratch.uniques.count - 1, 0)))
+        let ids = scratch.ids
+        page.write(UInt8(w))
+        BitPacking.pack(count: k, width: w, into: &page) { UInt64(ids[$0]) }
+    }
+
+    /// Reads `k` indices into a dictionary of `d` values, each checked against it.
+    static func readIndices(_ r: inout ByteReader, count k: Int, dictionarySize d: Int) throws(BinaryDecodingError) -> [UInt32] {
+        let at = r.offset
+        let w = Int(try r.readUInt8())
+        guard w <= 32 else { throw .invalid("index width \(w)", offset: at) }
+        var idx = [UInt32]()
+        idx.reserveCapacity(k)
+        var bad = false
+        try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
+            if v >= UInt64(d) { bad = true }
+            idx.append(UInt32(truncatingIfNeeded: v))
+        }
+        if bad { throw .invalid("dictionary index out of range", offset: at) }
+        return idx
+    }
+}
+
+extension DictionaryEncoding: FixedWidthEncoding {
+    static func analyze(_ values: FixedWidthValues, scratch: EncoderScratch, budget: Int?) -> Int? {
+        let keys = values.keys, k = keys.count, width = values.width
+        guard let budget else {
+            _ = build(count: k, limit: Int.max, scratch: scratch, hash: { mix64(keys[$0]) }, equal: { keys[$0] == keys[$1] })
+            return 0
+        }
+        // Only a dictionary that can beat the budget is worth building.
+        let limit = min(Self.limit, budget / max(width, 1))
+        guard limit >= 2, values.runs > 1,
+              build(count: k, limit: limit, scratch: scratch, hash: { mix64(keys[$0]) }, equal: { keys[$0] == keys[$1] })
+        else { return nil }
+        let d = scratch.uniques.count
+        return 4 + d * width + 1 + BitPacking.byteCount(count: k, width: BitPacking.width(UInt64(d - 1)))
+    }
+
+    static func encode(_ values: FixedWidthValues, scratch: EncoderScratch, into page: inout ByteWriter) {
+        page.writeVarint(scratch.uniques.count)
+        for u in scratch.uniques { FixedValue.write(values.keys[u], type: values.type, into: &page) }
+        writeIndices(count: values.count, scratch: scratch, into: &page)
+    }
+
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
+        let d = try r.readCount(limit: k, minBytesEach: type.fixedWidth)
+        var dictionary = [UInt64]()
+        dictionary.reserveCapacity(d)
+        for _ in 0..<d { dictionary.append(try FixedValue.read(&r, type: type)) }
+        let idx = try readIndices(&r, count: k, dictionarySize: d)
+        return idx.map { dictionary[Int($0)] }
+    }
+}
+
+extension DictionaryEncoding: ByteStringEncoding {
+    /// Makes `scratch.stringHashes` hold the hash of each value, unless it already does.
+    private static func hash(_ values: ByteStringValues, scratch: EncoderScratch) {
+        let k = values.count
+        guard scratch.stringHashes.count != k else { return }
+        scratch.stringHashes.removeAll(keepingCapacity: true)
+        values.column.bytes.withUnsafeBytes { b in
+            for j in 0..<k { scratch.stringHashes.append(XXH64.hash(UnsafeRawBufferPointer(rebasing: b[values.range(j)]))) }
+        }
+    }
+
+    static func analyze(_ values: ByteStringValues, scratch: EncoderScratch, budget: Int?) -> Int? {
+        let k = values.count
+        hash(values, scratch: scratch)
+        let hashes = scratch.stringHashes
+        guard budget != nil else {
+            _ = build(count: k, limit: Int.max, scratch: scratch, hash: { hashes[$0] }, equal: values.same)
+            return 0
+        }
+        guard values.runs > 1, build(count: k, limit: min(Self.limit, k / 2 + 1), scratch: scratch, hash: { hashes[$0] },
+                                     equal: values.same)
+        else { return nil }
+        var dictionaryBytes = 0
+        for u in scratch.uniques { dictionaryBytes += values.range(u).count }
+        return 4 + scratch.uniques.count * 4 + dictionaryBytes + 1
+            + BitPacking.byteCount(count: k, width: BitPacking.width(UInt64(scratch.uniques.count - 1)))
+    }
+
+    static func encode(_ values: ByteStringValues, scratch: EncoderScratch, into page: inout ByteWriter) {
+        page.writeVarint(scratch.uniques.count)
+        ByteStringList.write(values, scratch.uniques, into: &page)
+        writeIndices(count: values.count, scratch: scratch, into: &page)
+    }
+
+    static func decode(_ r: inout ByteReader, count k: Int) throws(BinaryDecodingError) -> (ranges: [Range<Int>], bytes: [UInt8]) {
+        let d = try r.readCount(limit: k, minBytesEach: 4)
+        let (values, bytes) = try ByteStringList.read(&r, count: d)
+        let idx = try readIndices(&r, count: k, dictionarySize: d)
+        return (idx.map { values[Int($0)] }, bytes)
+    }
+}

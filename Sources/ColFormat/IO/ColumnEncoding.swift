@@ -1,0 +1,34 @@
+import ColBytes
+
+/// One column of a chunk, encoded, compressed and checksummed, ready to append.
+struct EncodedColumn: Sendable {
+    var stored: [UInt8]
+    var entry: DirectoryEntry
+    var statistics: ColumnStatistics
+}
+
+/// The encoders and compressors shared by writers (one worker per thread at a time).
+let encoderPool = WorkerPool { EncoderWorker() }
+
+/// One thread's encoder and compressor; used by one thread at a time through `encoderPool`.
+final class EncoderWorker: @unchecked Sendable {
+    let encoder = PageEncoder()
+    let compressor = BlockCompressor()
+}
+
+/// Analyzes, encodes, compresses and checksums one column of a chunk.
+func encodeColumn(_ v: ColumnVector, options: WriterOptions) -> EncodedColumn {
+    encoderPool.with { worker in
+        let encoder = worker.encoder, compressor = worker.compressor
+        // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
+        let stats = ColumnStatistics.compute(v, stringHashes: &encoder.scratch.stringHashes)
+        let encoding = encoder.encode(v, forcing: options.forcedEncoding)
+        let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
+        let stored = compressor.output
+        let entry = DirectoryEntry(
+            offset: 0, storedLength: UInt32(stored.count), rawLength: UInt32(encoder.page.count),
+            decodedBytes: UInt64(v.decodedBytes), checksum: CRC32C.checksum(stored), rowCount: UInt32(v.count),
+            codec: codec, encoding: encoding, physicalType: v.type, isAbsent: false, nullCount: UInt32(v.nullCount))
+        return EncodedColumn(stored: stored, entry: entry, statistics: stats)
+    }
+}

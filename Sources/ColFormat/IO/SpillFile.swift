@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An anonymous temporary file (unlinked at creation, gone when closed) for
+/// data a writer must keep until the end without holding it in memory.
+final class SpillFile {
+    private let fd: Int32
+    private(set) var size = 0
+
+    init(nextTo path: String) throws(ColFileError) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        // Created and unlinked at once: nothing is left behind, whatever happens.
+        let name = "\(dir.isEmpty ? "" : dir + "/").col-spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { unlink(name) }
+        guard fd >= 0 else { throw .io(path: path, operation: "create a spill file", errno: errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Appends bytes; returns their offset in the spill file.
+    func append(_ bytes: [UInt8]) throws(ColFileError) -> Int {
+        let at = size
+        let failure = writeFully(fd, bytes)
+        if failure != 0 { throw .io(path: "spill file", operation: "write", errno: failure) }
+        size += bytes.count
+        return at
+    }
+
+    func read(at offset: Int, count: Int) throws(ColFileError) -> [UInt8] {
+        let (buf, done, failure) = readFully(fd, at: offset, count: count)
+        if failure != 0 || done != count { throw .io(path: "spill file", operation: "read", errno: failure == 0 ? EIO : failure) }
+        return buf
+    }
+}

@@ -1,0 +1,15 @@
+/// Options of a `ColFileWriter`.
+public struct WriterOptions: Sendable {
+    /// The codec for data blocks; a block is stored raw when the codec does not make it smaller.
+    public var codec: Codec = .zstd
+    /// The zstd level (1...19; negative levels are faster).
+    public var level: Int32 = 3
+    /// Forces one encoding where it applies to the type (for tests and benchmarks); nil chooses by analysis.
+    public var forcedEncoding: Encoding?
+
+    public init(codec: Codec = .zstd, level: Int32 = 3, forcedEncoding: Encoding? = nil) {
+        self.codec = codec
+        self.level = level
+        self.forcedEncoding = forcedEncoding
+    }
+}

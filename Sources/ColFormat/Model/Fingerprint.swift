@@ -1,0 +1,13 @@
+import ColBytes
+
+/// A 64-bit fingerprint: XXH64 (seed 0) of a canonical text.
+public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
+    public let value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public init(text: String) { value = XXH64.hash(Array(text.utf8)) }
+    /// 16 lowercase hex digits.
+    public var description: String {
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,31 @@
+/// Byte-level constants of the .col layout (docs/FORMAT.md).
+public enum Layout {
+    /// "COLF" at offset 0 and in the last four bytes.
+    public static let magic: [UInt8] = [0x43, 0x4F, 0x4C, 0x46]
+    public static let majorVersion: UInt16 = 1
+    public static let minorVersion: UInt16 = 0
+    /// Magic, major version (u16), minor version (u16).
+    public static let headSize = 8
+    /// Footer offset (u64), footer length (u64), section-table length (u32),
+    /// major (u16), minor (u16), required flags (u32), optional flags (u32),
+    /// section-table CRC (u32), tail CRC (u32), magic.
+    public static let tailSize = 44
+    /// Required feature flags this reader implements (none are defined in version 1).
+    public static let knownRequiredFeatures: UInt32 = 0
+    /// Optional feature bit: the chunk-statistics section is present.
+    public static let featureChunkStatistics: UInt32 = 1
+    /// Bytes of one section-table entry.
+    public static let sectionEntrySize = 32
+    /// Bytes of one directory entry.
+    public static let directoryEntrySize = 40
+    /// Bytes of one chunk record in the directory.
+    public static let chunkRecordSize = 12
+
+    // Sanity limits checked before any allocation.
+    public static let maxColumns = 100_000
+    public static let maxChunks = 1 << 24
+    public static let maxSections = 64
+    public static let maxSectionBytes = 1 << 30
+    public static let maxBlockBytes = 1 << 31 - 1
+    public static let maxChunkRows = 1 << 31 - 1
+}

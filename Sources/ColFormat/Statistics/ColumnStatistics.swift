@@ -1,0 +1,235 @@
+import ColBytes
+import ColSketches
+
+/// Statistics of one column, for one chunk or merged over a file or dataset
+/// (docs/FORMAT.md, "Statistics"). A nil field means unknown, never zero.
+public struct ColumnStatistics: Sendable {
+    /// The type the statistics are expressed in (a chunk's physical type, or the file's logical type).
+    public var type: LogicalType
+    public var rowCount: UInt64 = 0
+    /// Always present.
+    public var nullCount: UInt64 = 0
+    /// NaN values (float64 only); they are not part of min, max, moments or quantiles.
+    public var nanCount: UInt64 = 0
+    /// The smallest non-null, non-NaN value; -0 and +0 are equal.
+    public var min: Scalar?
+    public var max: Scalar?
+    /// False when a string bound was truncated (then `min` ≤ every value ≤ `max` still holds).
+    public var minExact = true
+    public var maxExact = true
+    /// Distinct non-null values (NaN excluded; -0 and +0 count once).
+    public var distinctCount: UInt64?
+    /// True when `distinctCount` was counted exactly, false when estimated by HyperLogLog.
+    public var distinctExact = false
+    /// Sum, mean and variance of numeric values (dates as days, timestamps as microseconds, bools as 0/1).
+    public var moments: Moments?
+    /// Byte lengths of string and json values.
+    public var lengthMin: UInt64?
+    public var lengthMax: UInt64?
+    public var lengthTotal: UInt64?
+    /// Decoded bytes in the Arrow layout (see `DecodedSize`).
+    public var decodedBytes: UInt64 = 0
+    /// Quantiles of numeric values.
+    public var quantiles: KLLSketch?
+    /// The most frequent values.
+    public var frequent: FrequentItems<Scalar>?
+    /// The distinct-count sketch (file-level statistics only).
+    public var hll: HyperLogLog?
+    /// How values were typed at ingestion (file-level statistics only).
+    public var ingestion: IngestionStatistics?
+
+    /// Bound on stored string min/max, in bytes.
+    public static let boundLimit = 64
+    /// Top values kept in file-level statistics.
+    public static let fileTopK = 64
+    /// Top values kept in chunk-level statistics; when a chunk has at most this
+    /// many distinct values the list is complete (a value set usable for pruning).
+    public static let chunkTopK = 16
+    /// KLL accuracy of chunk-level statistics.
+    public static let chunkQuantileK = 64
+
+    public init(type: LogicalType) { self.type = type }
+
+    /// The exact set of distinct non-null values, when the stored top-k list is complete.
+    public var exactValueSet: [Scalar]? {
+        guard let f = frequent, f.isExact, let d = f.distinctCount, d <= ColumnStatistics.chunkTopK else { return nil }
+        return f.top(d).map(\.item)
+    }
+
+    // MARK: computing
+
+    /// Computes full statistics (with sketches) of one chunk column.
+    public static func compute(_ v: ColumnVector) -> ColumnStatistics {
+        var unused: [UInt64] = []
+        return compute(v, stringHashes: &unused)
+    }
+
+    /// Computes full statistics, leaving in `stringHashes` the XXH64 of every
+    /// non-null string or json value, in row order (the encoder reuses them).
+    static func compute(_ v: ColumnVector, stringHashes: inout [UInt64]) -> ColumnStatistics {
+        stringHashes.removeAll(keepingCapacity: true)
+        var s = ColumnStatistics(type: v.type)
+        s.rowCount = UInt64(v.count)
+        s.nullCount = UInt64(v.nullCount)
+        s.decodedBytes = UInt64(v.decodedBytes)
+        var hll = HyperLogLog()
+        var freq = FrequentItems<Scalar>(capacity: fileTopK)
+        let all = v.nullCount == 0
+        switch v.type {
+        case .null:
+            s.distinctCount = 0
+            s.distinctExact = true
+            return s
+        case .bool:
+            var trues: UInt64 = 0, falses: UInt64 = 0
+            for i in 0..<v.count where all || v.isValid(i) {
+                if v.bools[i] { trues += 1 } else { falses += 1 }
+            }
+            if falses > 0 { freq.add(hash: ValueHash.bool(false), count: falses) { .bool(false) }; hll.add(hash: ValueHash.bool(false)) }
+            if trues > 0 { freq.add(hash: ValueHash.bool(true), count: trues) { .bool(true) }; hll.add(hash: ValueHash.bool(true)) }
+            if trues + falses > 0 {
+                s.min = .bool(falses == 0)
+                s.max = .bool(trues > 0)
+                let n = Double(trues + falses)
+                let mean = Double(trues) / n
+                s.moments = Moments(count: trues + falses, sum: Double(trues),
+                                    mean: mean, m2: Double(trues) * (1 - mean) * (1 - mean) + Double(falses) * mean * mean)
+            }
+        case .int64, .timestamp, .date:
+            var kll = KLLSketch()
+            var lo = Int64.max, hi = Int64.min
+            var sum = 0.0, n = 0
+            for i in 0..<v.count where all || v.isValid(i) {
+                let x = v.type == .date ? Int64(v.dates[i]) : v.int64s[i]
+                if x < lo { lo = x }
+                if x > hi { hi = x }
+                sum += Double(x)
+                n += 1
+                kll.add(Double(x))
+                let h = v.type == .int64 ? ValueHash.int64(x)
+                    : ValueHash.timestamp(v.type == .date ? x * CanonicalText.microsPerDay : x)
+                hll.add(hash: h)
+                let type = v.type
+                freq.add(hash: h) { type == .int64 ? .int64(x) : (type == .date ? .date(Int32(x)) : .timestamp(x)) }
+            }
+            if n > 0 {
+                let mean = sum / Double(n)
+                var m2 = 0.0
+                for i in 0..<v.count where all || v.isValid(i) {
+                    let d = Double(v.type == .date ? Int64(v.dates[i]) : v.int64s[i]) - mean
+                    m2 += d * d
+                }
+                s.moments = Moments(count: UInt64(n), sum: sum, mean: mean, m2: m2)
+                switch v.type {
+                case .int64: s.min = .int64(lo); s.max = .int64(hi)
+                case .date: s.min = .date(Int32(lo)); s.max = .date(Int32(hi))
+                default: s.min = .timestamp(lo); s.max = .timestamp(hi)
+                }
+                s.quantiles = kll
+            }
+        case .float64:
+            var kll = KLLSketch()
+            var lo = Double.infinity, hi = -Double.infinity
+            var sum = 0.0, n = 0
+            for i in 0..<v.count where all || v.isValid(i) {
+                let x = v.float64s[i]
+                if x.isNaN { s.nanCount += 1; continue }
+                if x < lo { lo = x }
+                if x > hi { hi = x }
+                sum += x
+                n += 1
+                kll.add(x)
+                let h = ValueHash.float64(x)
+                hll.add(hash: h)
+                freq.add(hash: h) { .float64(x == 0 ? 0 : x) }
+            }
+            if n > 0 {
+                let mean = sum / Double(n)
+                var m2 = 0.0
+                for i in 0..<v.count where (all || v.isValid(i)) && !v.float64s[i].isNaN {
+                    let d = v.float64s[i] - mean
+                    m2 += d * d
+                }
+                s.moments = Moments(count: UInt64(n), sum: sum, mean: mean, m2: m2)
+                s.min = .float64(lo == 0 ? 0 : lo)
+                s.max = .float64(hi == 0 ? 0 : hi)
+                s.quantiles = kll
+            }
+        case .string, .json:
+            var minR: Range<Int>? = nil, maxR: Range<Int>? = nil
+            var lmin = UInt64.max, lmax: UInt64 = 0, ltotal: UInt64 = 0
+            v.bytes.withUnsafeBytes { b in
+                func cmp(_ x: Range<Int>, _ y: Range<Int>) -> Int {
+                    for k in 0..<Swift.min(x.count, y.count) {
+                        let p = b[x.lowerBound + k], q = b[y.lowerBound + k]
+                        if p != q { return p < q ? -1 : 1 }
+                    }
+                    return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
+                }
+                for i in 0..<v.count where all || v.isValid(i) {
+                    let r = v.byteRange(i)
+                    let len = UInt64(r.count)
+                    if len < lmin { lmin = len }
+                    if len > lmax { lmax = len }
+                    ltotal += len
+                    if let m = minR { if cmp(r, m) < 0 { minR = r } } else { minR = r }
+                    if let m = maxR { if cmp(r, m) > 0 { maxR = r } } else { maxR = r }
+                    let h = XXH64.hash(UnsafeRawBufferPointer(rebasing: b[r]))
+                    stringHashes.append(h)
+                    hll.add(hash: h)
+                    let type = v.type
+                    freq.add(hash: h) {
+                        let bytes = Array(b[r])
+                        return type == .json ? .json(bytes) : .string(bytes)
+                    }
+                }
+            }
+            if let minR, let maxR {
+                s.lengthMin = lmin
+                s.lengthMax = lmax
+                s.lengthTotal = ltotal
+                let (lo, loExact) = truncatedLowerBound(Array(v.bytes[minR]))
+                let hiBound = truncatedUpperBound(Array(v.bytes[maxR]))
+                s.min = v.type == .json ? .json(lo) : .string(lo)
+                s.minExact = loExact
+                if let (hi, hiExact) = hiBound {
+                    s.max = v.type == .json ? .json(hi) : .string(hi)
+                    s.maxExact = hiExact
+                }
+            }
+        }
+        s.hll = hll
+        s.frequent = freq
+        if let d = freq.distinctCount {
+            s.distinctCount = UInt64(d)
+            s.distinctExact = true
+        } else {
+            s.distinctCount = UInt64(hll.estimate.rounded())
+            s.distinctExact = false
+        }
+        return s
+    }
+
+    /// A prefix of at most `boundLimit` bytes, cut at a UTF-8 boundary: still a lower bound.
+    static func truncatedLowerBound(_ b: [UInt8]) -> ([UInt8], Bool) {
+        guard b.count > boundLimit else { return (b, true) }
+        var n = boundLimit
+        while n > 0 && b[n] & 0xC0 == 0x80 { n -= 1 }
+        return (Array(b[0..<n]), false)
+    }
+
+    /// A prefix with its last byte incremented: an upper bound of at most
+    /// `boundLimit` bytes, or nil when no shorter upper bound exists.
+    static func truncatedUpperBound(_ b: [UInt8]) -> ([UInt8], Bool)? {
+        guard b.count > boundLimit else { return (b, true) }
+        var p = Array(b[0..<boundLimit])
+        while let last = p.last {
+            if last < 0xFF {
+                p[p.count - 1] = last + 1
+                return (p, false)
+            }
+            p.removeLast()
+        }
+        return nil
+    }
+}
