@@ -3,8 +3,9 @@ import PackageDescription
 
 // Dependency direction (one way only, every edge declared):
 //   ColBytes  <-  ColSketches  <-  ColFormat  <-  ColText  <-  ColIngest   <-  ColCLI  <-  colconv, colprof
-//   ColBytes  <-  ColFormat                               <-  ColScan     <-  ColCLI, colsum
-//                                              ColText   <-  ColProfile  <-  ColCLI
+//                                                        <-  ColProfile  <-  ColCLI
+//                                                        <-  ColScan     <-  ColCLI, colsum
+// (ColIngest also uses ColBytes, ColProfile ColSketches, each declared below.)
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
 // docs/ARCHITECTURE.md walks through the modules file by file.
 let package = Package(
@@ -37,25 +38,18 @@ let package = Package(
         .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
         .target(name: "ColProfile", dependencies: ["ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
-        .executableTarget(
-            name: "colconv",
+        .target(
+            name: "ColCLI",
             dependencies: [
-                "ColFormat",
-                "ColIngest",
+                "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(
-            name: "colprof",
-            dependencies: [
-                "ColFormat",
-                "ColProfile",
-                "ColScan",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+        .executableTarget(name: "colconv", dependencies: ["ColCLI"]),
+        .executableTarget(name: "colprof", dependencies: ["ColCLI"]),
         .executableTarget(name: "colsum", dependencies: ["ColFormat", "ColScan", "ColText"]),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColBytes", "ColSketches"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColBytes", "ColFormat"]),
-        .testTarget(name: "ColIngestTests", dependencies: ["ColFormat", "ColIngest"]),
+        .testTarget(name: "ColIngestTests", dependencies: ["ColFormat", "ColIngest", "ColCLI"]),
         .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest"]),
         .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest"]),
         .testTarget(name: "CLITests", dependencies: ["ColFormat"]),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ColFormat
+import ColText
 
 /// An error opening or reading what a profile is built from.
 public enum ProfileError: Error, Sendable, CustomStringConvertible {
@@ -9,14 +10,22 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
     /// A part could not be read (missing, truncated, corrupt).
     case unreadable(path: String, ColFileError)
-    /// The command line does not make sense.
-    case usage(String)
+    /// A column asked for by name is not in the dataset (`columns` lists those that are).
+    case unknownColumn(String, columns: [String])
+    /// A threshold setting is not `metric.level=value`.
+    case malformedThreshold(String)
+    /// A threshold names no known metric and level.
+    case unknownThreshold(String)
 
     public var description: String {
         switch self {
         case let .notFound(path): return "\(path): no such .col file or folder of .col files"
         case let .unreadable(_, e): return e.description
-        case let .usage(m): return m
+        case let .unknownColumn(name, columns):
+            return "no column named '\(name)' (columns: \(columns.joined(separator: ", ")))"
+        case let .malformedThreshold(text): return "a threshold is metric.level=value, e.g. psi.fail=0.3; got '\(text)'"
+        case let .unknownThreshold(name):
+            return "unknown threshold '\(name)' (psi, ks, js, null_rate, distinct, range; each .warn or .fail)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import ColSketches
 import ColFormat
+import ColText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ public struct DriftThresholds: Sendable {
     public mutating func set(_ assignment: String) throws(ProfileError) {
         let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, let v = Double(parts[1]), v >= 0 else {
-            throw .usage("--threshold takes metric.level=value, e.g. psi.fail=0.3; got '\(assignment)'")
+            throw .malformedThreshold(assignment)
         }
         switch parts[0] {
         case "psi.warn": psiWarn = v
@@ -51,7 +52,7 @@ public struct DriftThresholds: Sendable {
         case "range.warn": rangeWarn = v
         case "range.fail": rangeFail = v
         default:
-            throw .usage("unknown threshold '\(parts[0])' (psi, ks, js, null_rate, distinct, range; each .warn or .fail)")
+            throw .unknownThreshold(parts[0])
         }
     }
 }

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import ColFormat
+import ColText
 
 /// An in-memory layout the loaded data is estimated for (docs/PROFILE.md, "Memory").
-public enum MemoryLayout: String, Sendable, CaseIterable {
+public enum InMemoryLayout: String, Sendable, CaseIterable {
     /// Apache Arrow with 32-bit string offsets, strings decoded (pyarrow's default).
     case arrow
     /// Apache Arrow with 64-bit string offsets (`large_string`).
@@ -25,12 +26,12 @@ public struct ColumnMemory: Sendable {
 
 /// The estimate for a dataset and the advice that follows from it.
 public struct MemoryEstimate: Sendable {
-    public let layout: MemoryLayout
+    public let layout: InMemoryLayout
     public let columns: [ColumnMemory]
     public var bytes: UInt64 { columns.reduce(0) { $0 + $1.bytes } }
     public var allocatedBytes: UInt64 { columns.reduce(0) { $0 + $1.allocatedBytes } }
 
-    public init(_ dataset: Dataset, layout: MemoryLayout) {
+    public init(_ dataset: Dataset, layout: InMemoryLayout) {
         self.layout = layout
         var out: [ColumnMemory] = []
         for (k, c) in dataset.columns.enumerated() {
@@ -84,7 +85,7 @@ public struct MemoryEstimate: Sendable {
         m.allocatedBytes += UInt64(size + 32)
     }
 
-    static func add(_ m: inout ColumnMemory, layout: MemoryLayout, type: LogicalType, rows: Int, nulls: Int, text: Int, distinct: Int) {
+    static func add(_ m: inout ColumnMemory, layout: InMemoryLayout, type: LogicalType, rows: Int, nulls: Int, text: Int, distinct: Int) {
         switch layout {
         case .arrow, .arrowLarge, .arrowDictionary:
             if type == .null { return }

@@ -18,14 +18,14 @@ public struct ProfileReport: Sendable {
     /// The columns shown, as indices into `dataset.columns`.
     public let shown: [Int]
 
-    public init(dataset: Dataset, layout: MemoryLayout, availableBytes: UInt64, columns: [String]? = nil) throws(ProfileError) {
+    public init(dataset: Dataset, layout: InMemoryLayout, availableBytes: UInt64, columns: [String]? = nil) throws(ProfileError) {
         self.dataset = dataset
         memory = MemoryEstimate(dataset, layout: layout)
         if let columns {
             var shown: [Int] = []
             for name in columns {
                 guard let k = dataset.column(named: name) else {
-                    throw .usage("--columns names '\(name)', which is not a column (\(dataset.columns.map(\.name).joined(separator: ", ")))")
+                    throw .unknownColumn(name, columns: dataset.columns.map(\.name))
                 }
                 shown.append(k)
             }
@@ -285,24 +285,5 @@ public struct ProfileReport: Sendable {
             w.int("decoded_bytes", c.decodedBytes)
             w.int("memory_bytes", memory.columns[k].bytes)
         }
-    }
-}
-
-/// A plain-text table with aligned columns.
-struct TextTable {
-    let headers: [String]
-    let rows: [[String]]
-    let rightAligned: Set<Int>
-
-    func render() -> String {
-        var widths = headers.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 }

@@ -2,6 +2,10 @@
 // and progress, colprof's reports. Loading Foundation (with ICU) alone would
 // cost more than reading a footer.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `v` with exactly `digits` decimals, rounded half away from zero; "NaN", "inf" or "-inf" when not finite.
 package func fixed(_ v: Double, _ digits: Int) -> String {
     guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "inf" : "-inf") }
@@ -25,4 +29,39 @@ package func formatBytes(_ n: Int, decimals: Int = 1) -> String {
     var u = 0
     while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
     return u == 0 ? "\(n) B" : "\(fixed(v, decimals)) \(units[u])"
+}
+
+/// A share as a percentage with one decimal: `12.5%`.
+package func percent(_ x: Double) -> String { fixed(x * 100, 1) + "%" }
+
+package func fixed3(_ x: Double) -> String { fixed(x, 3) }
+
+/// A number in at most 6 significant digits, in Swift's shortest form (`452.351`, `1.18657e+13`).
+package func compactNumber(_ v: Double) -> String {
+    guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    let magnitude = Int(floor(log10(abs(v))))
+    var scale = 1.0
+    for _ in 0..<abs(5 - magnitude) { scale *= 10 }
+    let rounded = 5 - magnitude >= 0 ? (v * scale).rounded() / scale : (v / scale).rounded() * scale
+    if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int64(rounded)) }
+    return String(rounded)
+}
+
+/// A byte count in binary units; GiB and above with two decimals.
+package func formatSize(_ bytes: UInt64) -> String {
+    formatBytes(Int(clamping: bytes), decimals: bytes >= 1 << 30 ? 2 : 1)
+}
+
+/// Parses a size: "8GiB", "512MiB", "1.5G", "1000000" (binary units for K, M, G, T; decimal for KB, MB, GB, TB).
+package func parseSize(_ s: String) -> UInt64? {
+    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
+                                     ("K", 1024), ("M", 1_048_576), ("G", 1_073_741_824), ("T", 1_099_511_627_776), ("B", 1)]
+    for (suffix, factor) in units where s.hasSuffix(suffix) {
+        guard let v = Double(s.dropLast(suffix.count)), v >= 0, v * factor < 1.8e19 else { return nil }
+        return UInt64(v * factor)
+    }
+    guard let v = UInt64(s) else { return nil }
+    return v
 }

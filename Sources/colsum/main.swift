@@ -20,12 +20,6 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-func seconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
 var args = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -35,14 +29,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 }
 let filterText = option("--where")
 let repeats = Int(option("--repeat") ?? "1") ?? 1
-/// "536870912", "512MiB" or "1GiB".
-func bytes(_ text: String) -> Int? {
-    for (suffix, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where text.hasSuffix(suffix) {
-        return Int(text.dropLast(3)).map { $0 * factor }
-    }
-    return Int(text)
-}
-let cacheBytes = bytes(option("--cache") ?? "0") ?? 0
+let cacheBytes = Int(clamping: parseSize(option("--cache") ?? "0") ?? 0)
 guard args.count == 2 else { fail("usage: colsum FILE COLUMN [--where FILTER] [--repeat N] [--cache BYTES]") }
 
 do {
@@ -50,7 +37,7 @@ do {
     let filter = try filterText.map { t throws(ScanError) in try RowFilter.parse(t) }
     let cache = cacheBytes > 0 ? ChunkCache(capacityBytes: cacheBytes) : nil
     for pass in 0..<max(1, repeats) {
-        let started = seconds()
+        let started = ContinuousClock.now
         let scan = try reader.scan(columns: [args[1]], where: filter, cache: cache)
         var sum = 0.0
         var count = 0
@@ -75,7 +62,8 @@ do {
             }
         }
         if repeats > 1 {
-            let ms = (seconds() - started) * 1000
+            let elapsed = ContinuousClock.now - started
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             print("pass \(pass + 1): \(fixed(ms, 3)) ms, \(scan.metrics.chunksRead) chunks read, \(scan.metrics.cacheHits) from the cache")
         }
         if pass == max(1, repeats) - 1 { print("sum \(sum) over \(count) values") }

@@ -47,7 +47,7 @@ struct CSVBehaviourTests {
             _ = try convert(s.write("nobom.csv", bytes: noBOM), s.file("n.col"))
         } throws: { e in
             guard case let .malformed(_, m) = e as? IngestError else { return false }
-            return m.contains("UTF-16")
+            return m.text.contains("UTF-16")
         }
     }
 
@@ -108,7 +108,7 @@ struct CSVBehaviourTests {
             _ = try convert(input, s.file("f.col"), csv: o)
         } throws: { e in
             guard case let .malformed(loc, m) = e as? IngestError else { return false }
-            return loc.line == 2 && m.contains("longer than 1000 bytes")
+            return loc.line == 2 && m.text.contains("longer than 1000 bytes")
         }
         #expect(!s.entries.contains("f.col"))
     }
@@ -155,7 +155,7 @@ struct CSVBehaviourTests {
             _ = try convert(input, s.file("p.col"), csv: o)
         } throws: { e in
             guard case let .malformed(loc, m) = e as? IngestError else { return false }
-            return loc.line == 3 && m.contains("zip")
+            return loc.line == 3 && m.text.contains("zip")
         }
     }
 }

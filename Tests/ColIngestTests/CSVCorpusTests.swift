@@ -50,7 +50,7 @@ struct CSVCorpusTests {
             guard case let .malformed(loc, message) = e else { Issue.record("not a located error: \(e)"); return }
             #expect(loc.line >= 1 && loc.column >= 1)
             #expect(s.entries.isEmpty, "an output file was left behind")
-            verdict = "error \(loc.line):\(loc.column) \(message)"
+            verdict = "error \(loc.line):\(loc.column) \(message.text)"
         }
         let recorded = try String(contentsOfFile: Paths.fixtures + "/corpus/csv-verdicts.txt", encoding: .utf8)
             .split(separator: "\n").map(String.init)

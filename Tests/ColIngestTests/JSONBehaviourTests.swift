@@ -204,7 +204,7 @@ struct JSONBehaviourTests {
             _ = try convertJSON(input, s.file("out.col"))
         } throws: { e in
             guard case let .malformed(loc, message) = e as? IngestError else { return false }
-            return loc.column == 517 && message.contains("--max-nesting")
+            return loc.column == 517 && message.text.contains("--max-nesting")
         }
         var json = JSONOptions()
         json.maxNesting = 1000
@@ -222,7 +222,7 @@ struct JSONBehaviourTests {
             _ = try convertJSON(input, s.file("out.col"), json: json)
         } throws: { e in
             guard case let .malformed(loc, message) = e as? IngestError else { return false }
-            return loc.line == 11 && message.contains("--max-depth")
+            return loc.line == 11 && message.text.contains("--max-depth")
         }
     }
 }

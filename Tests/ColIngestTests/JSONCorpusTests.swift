@@ -30,7 +30,7 @@ struct JSONCorpusTests {
             return ("ok \(summary.rows)x\(summary.columns) " + r.schema.columns.map(\.type.name).joined(separator: ","), nil)
         } catch let e as IngestError {
             if case let .malformed(loc, message) = e {
-                return ("error \(loc.line):\(loc.column) @\(loc.offset.map(String.init) ?? "?") \(message)", e)
+                return ("error \(loc.line):\(loc.column) @\(loc.offset.map(String.init) ?? "?") \(message.text)", e)
             }
             return ("error \(e)", e)
         } catch {
@@ -51,12 +51,12 @@ struct JSONCorpusTests {
                 // Valid JSON: converted, or (a top-level scalar, validated first) refused as not a table.
                 if let error {
                     guard case let .malformed(_, message) = error else { Issue.record("\(name): \(error)"); continue }
-                    #expect(message.hasPrefix("not a table"), "\(name): \(message)")
+                    #expect(message.text.hasPrefix("not a table"), "\(name): \(message.text)")
                 }
             } else if name.hasPrefix("n_") {
                 guard case let .malformed(loc, message) = error else { Issue.record("\(name) was accepted: \(verdict)"); continue }
                 #expect(loc.line >= 1 && loc.column >= 1 && loc.offset != nil, "\(name)")
-                #expect(!message.hasPrefix("not a table"), "\(name): invalid JSON must get its syntax error")
+                #expect(!message.text.hasPrefix("not a table"), "\(name): invalid JSON must get its syntax error")
             }
             #expect(s.entries.isEmpty, "\(name) left a file behind")
         }

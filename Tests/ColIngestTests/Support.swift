@@ -1,4 +1,5 @@
 import ColFormat
+import ColCLI
 import ColIngest
 import Foundation
 
@@ -75,4 +76,9 @@ func csvFiles(under folder: String) -> [String] {
     let base = Paths.corpus + "/" + folder
     let all = (FileManager.default.enumerator(atPath: base)?.allObjects as? [String]) ?? []
     return all.filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }.map { folder + "/" + $0 }.sorted()
+}
+
+extension IngestMessage {
+    /// The message as colconv prints it, settings named by their flags.
+    var text: String { rendered(naming: FlagNames.flag) }
 }

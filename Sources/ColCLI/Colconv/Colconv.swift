@@ -1,16 +1,16 @@
-import ArgumentParser
-import ColFormat
-import ColText
-import ColIngest
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
+import ColFormat
+import ColIngest
+import ColText
 
-@main
-struct Colconv: ParsableCommand {
+/// `colconv`: converts CSV, TSV, JSON or NDJSON to .col, and .col back to text.
+public struct Colconv: ParsableCommand {
     static let version = "0.1.0"
 
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "colconv",
         abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON.",
         discussion: """
@@ -52,7 +52,7 @@ struct Colconv: ParsableCommand {
     var level: Int32 = 3
 
     @Option(help: ArgumentHelp("Rows per chunk. Example: --chunk-rows 100000", valueName: "n"))
-    var chunkRows: Int = 65_536
+    var chunkRows: Int = ConversionOptions().chunkRows
 
     @Option(help: ArgumentHelp("The field delimiter (sniffed when absent): ',', ';', '\\t' or 'tab', '|', or any one byte. Example: --delimiter ';'", valueName: "char"))
     var delimiter: String?
@@ -76,19 +76,19 @@ struct Colconv: ParsableCommand {
     var rejects: String?
 
     @Option(help: ArgumentHelp("The largest field (CSV) or record (JSON) accepted, in bytes. Example: --max-field-bytes 1048576", valueName: "n"))
-    var maxFieldBytes: Int = 64 << 20
+    var maxFieldBytes: Int = CSVOptions().maxFieldBytes
 
     @Option(help: ArgumentHelp("JSON: joins the keys of a flattened path. Example: --flatten-separator _", valueName: "text"))
-    var flattenSeparator: String = "."
+    var flattenSeparator: String = JSONOptions().flattenSeparator
 
     @Option(help: ArgumentHelp("JSON: flatten objects at most this many keys deep and keep deeper objects whole as json (0: no limit). Example: --max-depth 2", valueName: "n"))
-    var maxDepth: Int = 0
+    var maxDepth: Int = JSONOptions().maxDepth
 
     @Option(help: ArgumentHelp("JSON: the deepest nesting of arrays and objects accepted. Example: --max-nesting 1000", valueName: "n"))
-    var maxNesting: Int = 512
+    var maxNesting: Int = JSONOptions().maxNesting
 
     @Option(help: ArgumentHelp("JSON: the most columns the conversion may create. Example: --max-columns 50000", valueName: "n"))
-    var maxColumns: Int = 10_000
+    var maxColumns: Int = JSONOptions().maxColumns
 
     @Option(help: ArgumentHelp("Invalid UTF-8: fail (a located error, the default) or replace (with U+FFFD). Example: --invalid-utf8 replace", valueName: "policy"))
     var invalidUtf8: String = "fail"
@@ -99,31 +99,20 @@ struct Colconv: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also print the dialect and type decisions.")
     var verbose = false
 
-    static func main() {
+    public init() {}
+
+    /// Runs colconv with the process's arguments and exits with its status.
+    public static func main() {
         installInterruptHandler()
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let e as IngestError {
-            printError("colconv: \(e)")
-            Glibc.exit(2)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Glibc.exit(0)
-            }
-            printError(fullMessage(for: error))
-            Glibc.exit(2)
-        }
+        CommandRunner.main(Colconv.self, tool: "colconv")
     }
 
-    mutating func run() throws {
+    public mutating func run() throws {
         let inFormat = try format(for: input, given: from, role: "input")
         let outFormat = try format(for: output, given: to, role: "output")
         switch (inFormat, outFormat) {
         case ("col", "col"):
-            throw IngestError.usage("the input is already a .col file")
+            throw UsageError("the input is already a .col file")
         case ("col", let f):
             let rows = try ColExporter.export(input: input, output: output,
                                               format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
@@ -131,17 +120,17 @@ struct Colconv: ParsableCommand {
         case (_, "col"):
             try convertToCol(format: inFormat)
         default:
-            throw IngestError.usage("cannot convert \(inFormat) to \(outFormat): one side must be .col")
+            throw UsageError("cannot convert \(inFormat) to \(outFormat): one side must be .col")
         }
     }
 
     func format(for path: String, given: String?, role: String) throws -> String {
         if let given {
             let known = ["csv", "tsv", "txt", "col", "ndjson", "jsonl", "json"]
-            guard known.contains(given) else { throw IngestError.usage("unknown \(role) format '\(given)' (\(known.joined(separator: ", ")))") }
+            guard known.contains(given) else { throw UsageError("unknown \(role) format '\(given)' (\(known.joined(separator: ", ")))") }
             return given == "txt" ? "csv" : (given == "jsonl" ? "ndjson" : given)
         }
-        if path == "-" { throw IngestError.usage("'-' as \(role) needs --\(role == "input" ? "from" : "to")") }
+        if path == "-" { throw UsageError("'-' as \(role) needs --\(role == "input" ? "from" : "to")") }
         let ext = path.split(separator: ".").last.map(String.init)?.lowercased() ?? ""
         switch ext {
         case "csv", "txt": return "csv"
@@ -150,7 +139,7 @@ struct Colconv: ParsableCommand {
         case "ndjson", "jsonl": return "ndjson"
         case "json": return "json"
         default:
-            throw IngestError.usage("cannot tell the \(role) format of '\(path)' from its extension; use --\(role == "input" ? "from" : "to")")
+            throw UsageError("cannot tell the \(role) format of '\(path)' from its extension; use --\(role == "input" ? "from" : "to")")
         }
     }
 
@@ -159,7 +148,7 @@ struct Colconv: ParsableCommand {
         case "\\t", "tab", "\t": return 0x09
         default:
             let b = Array(s.utf8)
-            guard b.count == 1 else { throw IngestError.usage("--\(option) takes one byte, not '\(s)'") }
+            guard b.count == 1 else { throw UsageError("--\(option) takes one byte, not '\(s)'") }
             return b[0]
         }
     }
@@ -171,11 +160,11 @@ struct Colconv: ParsableCommand {
         if isJSON {
             let csvOnly = [("--delimiter", delimiter != nil), ("--quote", quote != nil), ("--header", header != nil),
                            ("--null-values", nullValues != nil), ("--schema", schema != nil)]
-            if let given = csvOnly.first(where: { $0.1 }) { throw IngestError.usage("\(given.0) applies to CSV input, not JSON") }
+            if let given = csvOnly.first(where: { $0.1 }) { throw UsageError("\(given.0) applies to CSV input, not JSON") }
             json.flattenSeparator = flattenSeparator
             json.maxDepth = maxDepth
             json.maxNesting = maxNesting
-            guard maxColumns > 0 else { throw IngestError.usage("--max-columns must be positive") }
+            guard maxColumns > 0 else { throw UsageError("--max-columns must be positive") }
             json.maxColumns = maxColumns
             json.emptyIsTable = format == "ndjson"
         }
@@ -188,38 +177,39 @@ struct Colconv: ParsableCommand {
             for item in schema.split(separator: ",") {
                 let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let type = LogicalType(name: parts[1]), type != .null, type != .json else {
-                    throw IngestError.usage("--schema takes name:type pairs with types bool, int64, float64, string, date, timestamp; got '\(item)'")
+                    throw UsageError("--schema takes name:type pairs with types bool, int64, float64, string, date, timestamp; got '\(item)'")
                 }
                 csv.schemaOverrides[parts[0]] = type
             }
         }
-        guard maxFieldBytes > 0 else { throw IngestError.usage("--max-field-bytes must be positive") }
+        guard maxFieldBytes > 0 else { throw UsageError("--max-field-bytes must be positive") }
         csv.maxFieldBytes = maxFieldBytes
-        guard let utf8 = InvalidUTF8Policy(rawValue: invalidUtf8) else { throw IngestError.usage("--invalid-utf8 takes fail or replace") }
+        guard let utf8 = InvalidUTF8Policy(rawValue: invalidUtf8) else { throw UsageError("--invalid-utf8 takes fail or replace") }
         csv.invalidUTF8 = utf8
         json.invalidUTF8 = utf8
         json.maxRecordBytes = maxFieldBytes
 
         var options = ConversionOptions()
-        guard let codec = Codec(name: codec) else { throw IngestError.usage("--codec takes zstd, lz4 or none") }
+        guard let codec = Codec(name: codec) else { throw UsageError("--codec takes zstd, lz4 or none") }
         options.writer = WriterOptions(codec: codec, level: level)
-        guard chunkRows > 0 else { throw IngestError.usage("--chunk-rows must be positive") }
+        guard chunkRows > 0 else { throw UsageError("--chunk-rows must be positive") }
         options.chunkRows = chunkRows
-        guard let policy = ErrorPolicy(rawValue: onError) else { throw IngestError.usage("--on-error takes fail, skip or warn") }
+        guard let policy = ErrorPolicy(rawValue: onError) else { throw UsageError("--on-error takes fail, skip or warn") }
         options.onError = policy
         options.rejectsPath = rejects
         options.tool = "colconv \(Self.version)"
         options.recordedOptions = recordedOptions()
         options.warning = { printError("colconv: warning: \($0)") }
+        options.settingName = FlagNames.flag
         let showProgress = !quiet && isatty(2) == 1
         if showProgress { options.progress = { ProgressBar.draw($0) } }
 
         // .col to standard output goes through a temporary file (the footer is written last).
-        let target = output == "-" ? temporaryOutputPath() : output
+        let target = output == "-" ? StandardOutput.stagingPath() : output
         let summary = isJSON ? try JSONConverter.convert(input: input, output: target, json: json, options: options)
             : try CSVConverter.convert(input: input, output: target, csv: csv, options: options)
         if showProgress { ProgressBar.clear() }
-        if output == "-" { try copyToStdout(target) }
+        if output == "-" { try StandardOutput.copy(target) }
         if verbose {
             for d in summary.decisions { printError("  \(d.subject): \(d.decision)") }
         }
@@ -235,69 +225,11 @@ struct Colconv: ParsableCommand {
         if let nullValues { o.append(("null-values", nullValues)) }
         if let schema { o.append(("schema", schema)) }
         if invalidUtf8 != "fail" { o.append(("invalid-utf8", invalidUtf8)) }
-        if flattenSeparator != "." { o.append(("flatten-separator", flattenSeparator)) }
-        if maxDepth != 0 { o.append(("max-depth", String(maxDepth))) }
-        if maxNesting != 512 { o.append(("max-nesting", String(maxNesting))) }
-        if maxColumns != 10_000 { o.append(("max-columns", String(maxColumns))) }
+        let defaults = JSONOptions()
+        if flattenSeparator != defaults.flattenSeparator { o.append(("flatten-separator", flattenSeparator)) }
+        if maxDepth != defaults.maxDepth { o.append(("max-depth", String(maxDepth))) }
+        if maxNesting != defaults.maxNesting { o.append(("max-nesting", String(maxNesting))) }
+        if maxColumns != defaults.maxColumns { o.append(("max-columns", String(maxColumns))) }
         return o
-    }
-}
-
-func printError(_ s: String) {
-    var line = s
-    line += "\n"
-    line.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
-}
-
-func temporaryOutputPath() -> String {
-    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    return "\(dir)/colconv-stdout-\(getpid()).col"
-}
-
-func copyToStdout(_ path: String) throws {
-    defer { unlink(path) }
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw IngestError.io("\(path): cannot reopen") }
-    defer { close(fd) }
-    var buf = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n <= 0 { break }
-        var done = 0
-        while done < n {
-            let w = buf.withUnsafeBytes { write(1, $0.baseAddress.map { $0 + done }, n - done) }
-            guard w > 0 else { throw IngestError.io("stdout: write failed") }
-            done += w
-        }
-    }
-}
-
-func installInterruptHandler() {
-    for sig in [SIGINT, SIGTERM, SIGHUP] {
-        signal(sig) { s in
-            removePendingTemporaryFiles()
-            _exit(128 + s)
-        }
-    }
-}
-
-enum ProgressBar {
-    static func draw(_ p: ConversionProgress) {
-        var s = "\r\u{1B}[2K  \(p.rows) rows  \(formatBytes(p.inputBytes))"
-        let rate = p.seconds > 0 ? Double(p.inputBytes) / 1e6 / p.seconds : 0  // decimal MB/s
-        s += "  \(fixed(rate, 1)) MB/s"
-        if let size = p.inputSize, size > 0 {
-            let fraction = min(1, Double(p.inputBytes) / Double(size))
-            let width = 24
-            let filled = Int(fraction * Double(width))
-            s += "  [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%"
-            if rate > 0 { s += "  ETA \(Int(Double(size - p.inputBytes) / 1e6 / rate)) s" }
-        }
-        s.withUTF8 { b in _ = write(2, b.baseAddress, b.count) }
-    }
-
-    static func clear() {
-        let s = "\r\u{1B}[2K"
-        _ = s.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, s.utf8.count) }
     }
 }

@@ -1,108 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ColFormat
 import ColText
-import Foundation
-
-/// Options of the JSON reader.
-public struct JSONOptions: Sendable {
-    /// Joins the keys of a flattened path (`geo.lat`).
-    public var flattenSeparator = "."
-    /// Objects nested deeper than this many keys are kept whole as json (0: no limit).
-    public var maxDepth = 0
-    /// The deepest nesting of arrays and objects accepted.
-    public var maxNesting = 512
-    /// The most columns a conversion may create.
-    public var maxColumns = 10_000
-    /// The largest record, in bytes.
-    public var maxRecordBytes = 64 << 20
-    /// Whether an empty input is a table with no rows (NDJSON) rather than an error (JSON).
-    public var emptyIsTable = false
-    public var invalidUTF8 = InvalidUTF8Policy.fail
-
-    public init() {}
-}
-
-/// Converts a JSON array of records, one JSON object, or NDJSON to .col in
-/// one streaming pass (docs/JSON.md).
-///
-/// The layout follows `CSVConverter`: a reader thread scans records into raw
-/// chunks while the calling thread converts and encodes the previous chunk.
-/// The input's first value decides its shape: `[` is an array whose elements
-/// are rows; `{` starts a stream of objects, one row each (a single object is
-/// a one-row table, NDJSON is many); anything else is not a table.
-public enum JSONConverter {
-    public static func convert(input: String, output: String, json: JSONOptions = JSONOptions(),
-                               options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
-        guard json.maxNesting >= 1, json.maxNesting <= 100_000 else { throw .usage("--max-nesting must be between 1 and 100000") }
-        guard json.maxDepth >= 0 else { throw .usage("--max-depth must be 0 (no limit) or more") }
-        guard !json.flattenSeparator.isEmpty else { throw .usage("--flatten-separator must not be empty") }
-        let source = try ByteSource(path: input)
-        let rejects = try RejectsFile(path: options.rejectsPath)
-        let writer: ColFileWriter
-        do { writer = try ColFileWriter(path: output, columns: [], options: options.writer) } catch { throw .format(error) }
-
-        let queue = ChunkQueue<JSONChunk>(depth: CSVConverter.queueDepth)
-        let reader = JSONRecordReader(source: source, json: json, chunkRows: max(options.chunkRows, 1), onError: options.onError,
-                                      rejects: rejects, warning: options.warning, queue: queue, file: input)
-        let thread = Thread { reader.run() }
-        thread.stackSize = 1 << 22
-        thread.start()
-
-        var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
-        var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
-        var failure: IngestError?
-        loop: while true {
-            switch queue.take() {
-            case let .chunk(chunk):
-                for d in chunk.newColumns { writer.addColumn(d) }
-                do {
-                    try writer.append(rows: chunk.rows) { j in
-                        let (vector, firstRow) = chunk.columns[j].finish()
-                        return ColFileWriter.ChunkColumn(vector: vector, firstRowOfType: firstRow, ingestion: chunk.columns[j].ingestion)
-                    }
-                } catch {
-                    failure = .format(error)
-                    break loop
-                }
-                run.chunkWritten(rows: chunk.rows, inputBytes: chunk.inputBytes)
-                queue.recycle(consume chunk)
-            case let .failed(error):
-                failure = error
-                break loop
-            case let .finished(stats):
-                decisions.append(("shape", reader.shape))
-                decisions.append(("rows", "\(run.rows) converted, \(stats.rejected) rejected (--on-error \(options.onError.rawValue))"))
-                if reader.duplicateKeys > 0 {
-                    decisions.append(("duplicate keys", "\(reader.duplicateKeys) value(s) replaced by a later repeat of their key (the last one wins)"))
-                }
-                for c in writer.columns {
-                    decisions.append(("column \(c.name)", "\(c.type.name) from \(c.sourcePath.isEmpty ? "non-object rows" : c.sourcePath)"))
-                }
-                do {
-                    return try run.finish(writer: writer, rejects: rejects, stats: stats, rejected: stats.rejected, decisions: decisions)
-                } catch {
-                    failure = error
-                    break loop
-                }
-            }
-        }
-        throw abandon(queue: queue, writer: writer, rejects: rejects, failure: failure)
-    }
-}
 
 /// Reads records on its own thread and hands raw chunks to the converter.
-final class JSONRecordReader: @unchecked Sendable {
+final class JSONRecordReader: RecordReader, @unchecked Sendable {
+    typealias Chunk = JSONChunk
+
     private let source: ByteSource
     private let json: JSONOptions
     private let separator: [UInt8]
     private let chunkRows: Int
-    private let onError: ErrorPolicy
-    private let rejects: RejectsFile?
-    private let warning: (@Sendable (String) -> Void)?
+    private let badRecords: BadRecordPolicy
     private let queue: ChunkQueue<JSONChunk>
-    private let file: String
+    private var file: String { source.name }
 
     private var scanner: JSONScanner
     /// Input not yet consumed is `buffer[begin...]`; `base` is the input offset of `buffer[0]`.
@@ -122,49 +31,35 @@ final class JSONRecordReader: @unchecked Sendable {
     /// The record that last set each column.
     private var columnStamp: [Int] = []
     private var records = 0
-    private var rejected = 0
     /// Read by the converter after the reader finished.
     private(set) var duplicateKeys = 0
     private(set) var shape = "empty"
 
-    init(source: ByteSource, json: JSONOptions, chunkRows: Int, onError: ErrorPolicy, rejects: RejectsFile?,
-         warning: (@Sendable (String) -> Void)?, queue: ChunkQueue<JSONChunk>, file: String) {
+    init(source: ByteSource, json: JSONOptions, chunkRows: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<JSONChunk>) {
         self.source = source
         self.json = json
         separator = Array(json.flattenSeparator.utf8)
         self.chunkRows = chunkRows
-        self.onError = onError
-        self.rejects = rejects
-        self.warning = warning
+        self.badRecords = badRecords
         self.queue = queue
-        self.file = file
         scanner = JSONScanner(maxNesting: json.maxNesting, flattenDepth: json.maxDepth,
                               replaceInvalidUTF8: json.invalidUTF8 == .replace)
     }
 
-    /// A failure that stops the conversion whatever the error policy.
-    struct Stop: Error {
-        let error: IngestError
-    }
-
-    func run() {
-        do {
-            chunk = newChunk()
-            try readAll()
-            if chunk.rows > 0 {
-                chunk.inputBytes = source.rawBytesRead
-                guard queue.put(.chunk(chunk)) else { return }
-            }
-            _ = queue.put(.finished(ProducerStats(rejected: rejected, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())))
-        } catch {
-            _ = queue.put(.failed(error.error))
+    func readAll() throws(IngestError) -> ProducerStats {
+        chunk = newChunk()
+        try readRecords()
+        if chunk.rows > 0 && !queue.cancelled {
+            chunk.inputBytes = source.rawBytesRead
+            _ = queue.put(.chunk(chunk))
         }
+        return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())
     }
 
     // MARK: - Buffer
 
     /// Reads the next block. Returns false at the end of the input.
-    private func refill() throws(Stop) -> Bool {
+    private func refill() throws(IngestError) -> Bool {
         if final { return false }
         if begin > 0 {
             buffer.removeSubrange(0..<begin)
@@ -173,11 +68,11 @@ final class JSONRecordReader: @unchecked Sendable {
             begin = 0
         }
         guard buffer.count <= json.maxRecordBytes else {
-            throw Stop(error: .malformed(location(at: 0, line: line, lineStart: lineStart),
-                                         "a record is larger than \(formatBytes(json.maxRecordBytes)) (--max-field-bytes)"))
+            throw .malformed(location(at: 0, line: line, lineStart: lineStart),
+                                         "a record is larger than \(formatBytes(json.maxRecordBytes)) (\(setting: .maxFieldBytes))")
         }
         let block: ArraySlice<UInt8>
-        do { block = try source.nextBlock() } catch { throw Stop(error: error) }
+        block = try source.nextBlock()
         if block.isEmpty { final = true } else { buffer.append(contentsOf: block) }
         return true
     }
@@ -185,13 +80,13 @@ final class JSONRecordReader: @unchecked Sendable {
     /// The outcome of one step of the scanner.
     private enum Step {
         case done
-        case failed(at: Int, line: Int, lineStart: Int, message: String)
+        case failed(at: Int, line: Int, lineStart: Int, message: IngestMessage)
     }
 
     /// Runs `body` on the buffer from `begin`, reading more input and
     /// starting over whenever the scanner needs it. On success the scanner's
     /// position and line become the reader's.
-    private func step(_ body: (inout JSONScanner) throws(JSONFailure) -> Void) throws(Stop) -> Step {
+    private func step(_ body: (inout JSONScanner) throws(JSONFailure) -> Void) throws(IngestError) -> Step {
         while true {
             var outcome: Step?
             var needMore = false
@@ -230,7 +125,7 @@ final class JSONRecordReader: @unchecked Sendable {
 
     // MARK: - Records
 
-    private func readAll() throws(Stop) {
+    private func readRecords() throws(IngestError) {
         // The first value decides the shape.
         var first: UInt8 = 0
         var empty = false
@@ -242,7 +137,7 @@ final class JSONRecordReader: @unchecked Sendable {
         }
         if empty {
             guard json.emptyIsTable else {
-                throw Stop(error: .malformed(location(at: begin, line: line, lineStart: lineStart), "no JSON value: the input is empty"))
+                throw .malformed(location(at: begin, line: line, lineStart: lineStart), "no JSON value: the input is empty")
             }
             return
         }
@@ -263,31 +158,31 @@ final class JSONRecordReader: @unchecked Sendable {
                 if s.atBufferEnd && !s.atEnd { throw .needMore }
                 if !s.atEnd { throw .syntax(at: s.i, "unexpected \(JSONScanner.describe(s.current)) after the top-level value") }
             }) {
-                throw Stop(error: .malformed(location(at: at, line: l, lineStart: ls), m))
+                throw .malformed(location(at: at, line: l, lineStart: ls), m)
             }
             let what = first == UInt8(ascii: "\"") ? "a string" : (first == UInt8(ascii: "-") || first &- 0x30 < 10) ? "a number"
                 : first == UInt8(ascii: "t") || first == UInt8(ascii: "f") ? "a bool" : first == UInt8(ascii: "n") ? "null" : "not JSON"
-            throw Stop(error: .malformed(start,
-                                         "not a table: the top-level value is \(what), not an array of records, an object or NDJSON"))
+            throw .malformed(start,
+                                         "not a table: the top-level value is \(what), not an array of records, an object or NDJSON")
         }
     }
 
     /// Elements of a top-level array: objects are flattened, other values go to `value`.
-    private func readArray() throws(Stop) {
+    private func readArray() throws(IngestError) {
         scanner.baseDepth = 1
         var closed = false
         if case let .failed(at, l, ls, m) = try step({ s throws(JSONFailure) in
             let b = try s.peekToken("inside the top-level array")
             if b == UInt8(ascii: "]") { s.i += 1; closed = true }
         }) {
-            throw Stop(error: .malformed(location(at: at, line: l, lineStart: ls), m))
+            throw .malformed(location(at: at, line: l, lineStart: ls), m)
         }
         while !closed {
             if case let .failed(at, l, ls, m) = try step({ s throws(JSONFailure) in
                 try s.parseRecord(allowValue: true)
             }) {
                 // A syntax error leaves no record boundary to resume at.
-                throw Stop(error: .malformed(location(at: at, line: l, lineStart: ls), m))
+                throw .malformed(location(at: at, line: l, lineStart: ls), m)
             }
             try finishRecord()
             if case let .failed(at, l, ls, m) = try step({ s throws(JSONFailure) in
@@ -297,7 +192,7 @@ final class JSONRecordReader: @unchecked Sendable {
                 }
                 s.i += 1
             }) {
-                throw Stop(error: .malformed(location(at: at, line: l, lineStart: ls), m))
+                throw .malformed(location(at: at, line: l, lineStart: ls), m)
             }
             if queue.cancelled { return }
         }
@@ -308,12 +203,12 @@ final class JSONRecordReader: @unchecked Sendable {
             if s.atBufferEnd { throw .needMore }
             throw .syntax(at: s.i, "unexpected \(JSONScanner.describe(s.current)) after the top-level array")
         }) {
-            throw Stop(error: .malformed(location(at: at, line: l, lineStart: ls), m))
+            throw .malformed(location(at: at, line: l, lineStart: ls), m)
         }
     }
 
     /// Top-level objects, each followed by a newline or the end (NDJSON).
-    private func readStream() throws(Stop) {
+    private func readStream() throws(IngestError) {
         while !queue.cancelled {
             var end = false
             _ = try step { s throws(JSONFailure) in
@@ -364,7 +259,7 @@ final class JSONRecordReader: @unchecked Sendable {
     }
 
     /// Commits the parsed record as a row, or rejects it for a soft error.
-    private func finishRecord() throws(Stop) {
+    private func finishRecord() throws(IngestError) {
         let recordLine = scanner.recordLine
         if let soft = scanner.softError {
             let loc = SourceLocation(file: file, line: soft.line, column: soft.column, offset: base + soft.at)
@@ -404,10 +299,10 @@ final class JSONRecordReader: @unchecked Sendable {
     }
 
     /// A new column for `node`; rows before it read as null.
-    private func addColumn(_ node: Int32, line recordLine: Int) throws(Stop) -> Int {
+    private func addColumn(_ node: Int32, line recordLine: Int) throws(IngestError) -> Int {
         guard columnCount < json.maxColumns else {
-            throw Stop(error: .malformed(SourceLocation(file: file, line: recordLine, column: 0, offset: nil),
-                                         "more than \(json.maxColumns) columns; keep deep objects whole with --max-depth, or raise --max-columns"))
+            throw .malformed(SourceLocation(file: file, line: recordLine, column: 0, offset: nil),
+                                         "more than \(json.maxColumns) columns; keep deep objects whole with \(setting: .maxDepth), or raise \(setting: .maxColumns)")
         }
         var name: [UInt8] = []
         for (k, segment) in scanner.paths.segments(node).enumerated() {
@@ -429,13 +324,8 @@ final class JSONRecordReader: @unchecked Sendable {
         return col
     }
 
-    /// Handles a bad record: fail stops, skip and warn count it.
-    private func reject(_ error: IngestError, line recordLine: Int, raw: [UInt8]) throws(Stop) {
-        guard onError != .fail else { throw Stop(error: error) }
-        rejected += 1
-        if onError == .warn { warning?(error.description) }
-        var message = error.description
-        if case let .malformed(_, m) = error { message = m }
-        rejects?.add(line: recordLine, error: message, record: raw)
+    /// Hands a bad record to the policy: fail stops, skip and warn drop it.
+    private func reject(_ error: IngestError, line recordLine: Int, raw: [UInt8]) throws(IngestError) {
+        try badRecords.reject(error, line: recordLine, raw: raw)
     }
 }

@@ -192,7 +192,7 @@ final class CSVTokenizer {
                     rec.bytes.append(contentsOf: block[start..<i])
                     consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
-                        throw .malformed(location(offset), "field longer than \(maxFieldBytes) bytes (raise --max-field-bytes)")
+                        throw .malformed(location(offset), "field longer than \(maxFieldBytes) bytes (raise \(setting: .maxFieldBytes))")
                     }
                     continue
                 }
@@ -222,7 +222,7 @@ final class CSVTokenizer {
                     rec.bytes.append(contentsOf: block[start..<i])
                     consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
-                        throw .malformed(quoteLocation, "field longer than \(maxFieldBytes) bytes (raise --max-field-bytes)")
+                        throw .malformed(quoteLocation, "field longer than \(maxFieldBytes) bytes (raise \(setting: .maxFieldBytes))")
                     }
                     continue
                 }

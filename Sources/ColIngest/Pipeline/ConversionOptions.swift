@@ -1,5 +1,6 @@
 import ColFormat
 import ColText
+import ColText
 
 /// What to do with a bad record.
 public enum ErrorPolicy: String, Sendable, CaseIterable {
@@ -19,25 +20,6 @@ public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
     case replace
 }
 
-/// Options of the CSV reader.
-public struct CSVOptions: Sendable {
-    /// The delimiter, or nil to sniff it.
-    public var delimiter: UInt8?
-    /// The quote character: nil to sniff, `.some(nil)` for none.
-    public var quote: UInt8??
-    /// Whether the first row is a header, or nil to sniff it.
-    public var header: Bool?
-    /// Unquoted field values read as null, in addition to the empty field.
-    public var nullValues: [String] = []
-    /// Types forced for named columns instead of inferring them.
-    public var schemaOverrides: [String: LogicalType] = [:]
-    /// The largest field accepted, in bytes.
-    public var maxFieldBytes = 64 << 20
-    public var invalidUTF8 = InvalidUTF8Policy.fail
-
-    public init() {}
-}
-
 /// Options of a conversion into .col.
 public struct ConversionOptions: Sendable {
     public var writer = WriterOptions()
@@ -54,7 +36,10 @@ public struct ConversionOptions: Sendable {
     public var progress: (@Sendable (ConversionProgress) -> Void)?
     /// Called for every warning (bad records under `warn`).
     public var warning: (@Sendable (String) -> Void)?
+    /// How messages in warnings and the rejects file name a setting (a command line names its flags).
+    public var settingName: @Sendable (IngestSetting) -> String = { $0.apiName }
 
+    /// The defaults: zstd, 65,536 rows per chunk, stop at the first bad record.
     public init() {}
 }
 

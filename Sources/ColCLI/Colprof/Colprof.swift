@@ -2,16 +2,14 @@ import ArgumentParser
 import ColFormat
 import ColProfile
 import ColScan
-#if canImport(Glibc)
-import Glibc
-#endif
+import ColText
 
+/// `colprof`: profiles .col files from their footers, gates on drift, and scans.
 /// Exit status: 0 success (no failing drift), 1 drift fails the gate, 2 usage, I/O or corrupt input.
-@main
-struct Colprof: ParsableCommand {
+public struct Colprof: ParsableCommand {
     static let version = "0.1.0"
 
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "colprof",
         abstract: "Profile .col files from their footers, estimate their memory, and gate on drift.",
         discussion: """
@@ -29,33 +27,13 @@ struct Colprof: ParsableCommand {
         subcommands: [Profile.self, DriftCommand.self, ScanCommand.self],
         defaultSubcommand: Profile.self)
 
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let e as DriftGate {
-            _ = e
-            Glibc.exit(1)
-        } catch let e as ProfileError {
-            printError("colprof: \(e)")
-            Glibc.exit(2)
-        } catch let e as ScanFailure {
-            printError(e.message)
-            Glibc.exit(2)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Glibc.exit(0)
-            }
-            printError(fullMessage(for: error))
-            Glibc.exit(2)
-        }
+    public init() {}
+
+    /// Runs colprof with the process's arguments and exits with its status.
+    public static func main() {
+        CommandRunner.main(Colprof.self, tool: "colprof")
     }
 }
-
-/// Thrown after a drift report whose findings fail the gate.
-struct DriftGate: Error {}
 
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON (a versioned schema, docs/PROFILE.md).")
@@ -94,12 +72,12 @@ struct Profile: ParsableCommand {
     var memAvailable: String?
 
     func run() throws {
-        guard let layout = MemoryLayout(rawValue: layout) else {
-            throw ProfileError.usage("--layout takes \(MemoryLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let layout = InMemoryLayout(rawValue: layout) else {
+            throw UsageError("--layout takes \(InMemoryLayout.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let available: UInt64
         if let memAvailable {
-            guard let v = parseSize(memAvailable) else { throw ProfileError.usage("--mem-available takes a size such as 8GiB or 512MiB") }
+            guard let v = parseSize(memAvailable) else { throw UsageError("--mem-available takes a size such as 8GiB or 512MiB") }
             available = v
         } else {
             available = LoadAdvice.availableMemory() ?? 0
@@ -137,7 +115,7 @@ struct DriftCommand: ParsableCommand {
 
     func run() throws {
         guard let gate: Severity = failOn == "fail" ? .fail : failOn == "warn" ? .warn : nil else {
-            throw ProfileError.usage("--fail-on takes fail or warn")
+            throw UsageError("--fail-on takes fail or warn")
         }
         var thresholds = DriftThresholds()
         for t in threshold { try thresholds.set(t) }
@@ -157,13 +135,8 @@ struct DriftCommand: ParsableCommand {
             report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData))
         }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
-        if report.severity >= gate { throw DriftGate() }
+        if report.severity >= gate { throw GateFailure() }
     }
-}
-
-/// A scan error, already worded for the terminal.
-struct ScanFailure: Error {
-    let message: String
 }
 
 struct ScanCommand: ParsableCommand {
@@ -191,17 +164,17 @@ struct ScanCommand: ParsableCommand {
     var explain = false
 
     func run() throws {
-        guard let output = ScanOutput.Format(rawValue: format) else { throw ProfileError.usage("--format takes table, csv or ndjson") }
-        if let limit, limit < 0 { throw ProfileError.usage("--limit must be 0 or more") }
+        guard let output = ScanOutput.Format(rawValue: format) else { throw UsageError("--format takes table, csv or ndjson") }
+        if let limit, limit < 0 { throw UsageError("--limit must be 0 or more") }
         let reader: ColFileReader
         do { reader = try ColFileReader(path: file) } catch { throw ProfileError.unreadable(path: file, error) }
         var predicate: RowFilter?
         if let filter {
             do { predicate = try RowFilter.parse(filter) } catch {
                 if case let .syntax(message, at) = error {
-                    throw ScanFailure(message: "colprof: --where: \(message)\n  \(filter)\n  \(String(repeating: " ", count: at))^")
+                    throw ReportedFailure(message: "colprof: --where: \(message)\n  \(filter)\n  \(String(repeating: " ", count: at))^")
                 }
-                throw ScanFailure(message: "colprof: --where: \(error)")
+                throw ReportedFailure(message: "colprof: --where: \(error)")
             }
         }
         do {
@@ -210,26 +183,7 @@ struct ScanCommand: ParsableCommand {
             // A failed write (a closed pipe) is ignored, as print() ignores it.
             try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
         } catch {
-            throw ScanFailure(message: "colprof: \(file): \(error)")
+            throw ReportedFailure(message: "colprof: \(file): \(error)")
         }
     }
-}
-
-func printError(_ s: String) {
-    var line = s
-    line += "\n"
-    line.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
-}
-
-/// "8GiB", "512MiB", "1.5G", "1000000" → bytes.
-func parseSize(_ s: String) -> UInt64? {
-    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12),
-                                     ("K", 1024), ("M", 1_048_576), ("G", 1_073_741_824), ("T", 1_099_511_627_776), ("B", 1)]
-    for (suffix, factor) in units where s.hasSuffix(suffix) {
-        guard let v = Double(s.dropLast(suffix.count)), v >= 0, v * factor < 1.8e19 else { return nil }
-        return UInt64(v * factor)
-    }
-    guard let v = UInt64(s) else { return nil }
-    return v
 }

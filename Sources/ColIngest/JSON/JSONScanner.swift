@@ -65,7 +65,7 @@ enum JSONFailure: Error {
     /// The buffer ends inside the record and more input may follow.
     case needMore
     /// A syntax error at a buffer offset.
-    case syntax(at: Int, String)
+    case syntax(at: Int, IngestMessage)
 }
 
 /// Parses JSON records in a buffer into flattened leaves (see the design note above).
@@ -98,7 +98,7 @@ struct JSONScanner {
     /// Leaves replaced by a duplicate key in the current record (their nodes).
     var replaced: [Int32] = []
     /// The first soft error of the current record: buffer offset, line, column and message.
-    var softError: (at: Int, line: Int, column: Int, message: String)?
+    var softError: (at: Int, line: Int, column: Int, message: IngestMessage)?
     /// Where the current record starts: buffer offset and line.
     var recordStart = 0
     var recordLine = 1
@@ -133,7 +133,7 @@ struct JSONScanner {
 
     // MARK: - Primitives
 
-    @inline(__always) private func fail(_ message: String) -> JSONFailure {
+    @inline(__always) private func fail(_ message: IngestMessage) -> JSONFailure {
         .syntax(at: i, message)
     }
 
@@ -227,7 +227,7 @@ struct JSONScanner {
             claim(node)
             let depth = objects.count + baseDepth
             if b == UInt8(ascii: "{") && (flattenDepth == 0 || objects.count < flattenDepth) {
-                guard depth < maxNesting else { throw fail("nesting deeper than \(maxNesting) levels (--max-nesting)") }
+                guard depth < maxNesting else { throw fail("nesting deeper than \(maxNesting) levels (\(setting: .maxNesting))") }
                 objects.append((node, -1))
                 i += 1
                 b = try peekToken("inside an object")
@@ -453,7 +453,7 @@ struct JSONScanner {
             let len = try utf8Sequence()
             if len == 0 {
                 if replaceInvalidUTF8 { break }
-                noteSoft("invalid UTF-8 in a string; use --invalid-utf8 replace to substitute U+FFFD")
+                noteSoft("invalid UTF-8 in a string; use \(setting: .invalidUTF8Replace) to substitute U+FFFD")
                 i += 1
             } else {
                 i += len
@@ -482,7 +482,7 @@ struct JSONScanner {
                     if replaceInvalidUTF8 {
                         appendScalar(0xFFFD)
                     } else {
-                        noteSoft("invalid UTF-8 in a string; use --invalid-utf8 replace to substitute U+FFFD")
+                        noteSoft("invalid UTF-8 in a string; use \(setting: .invalidUTF8Replace) to substitute U+FFFD")
                     }
                     i += 1
                 } else {
@@ -493,7 +493,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func noteSoft(_ message: String, at: Int? = nil) {
+    private mutating func noteSoft(_ message: IngestMessage, at: Int? = nil) {
         let at = at ?? i
         if softError == nil { softError = (at, line, at - lineStart + 1, message) }
     }
@@ -578,7 +578,7 @@ struct JSONScanner {
         if replaceInvalidUTF8 {
             appendScalar(0xFFFD)
         } else {
-            noteSoft("lone surrogate \\u\(hex4(unit)) in a string has no UTF-8 form; use --invalid-utf8 replace to substitute U+FFFD", at: at)
+            noteSoft("lone surrogate \\u\(hex4(unit)) in a string has no UTF-8 form; use \(setting: .invalidUTF8Replace) to substitute U+FFFD", at: at)
         }
     }
 
@@ -628,7 +628,7 @@ struct JSONScanner {
             switch b {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard depth + containers.count < maxNesting else {
-                    throw fail("nesting deeper than \(maxNesting) levels (--max-nesting)")
+                    throw fail("nesting deeper than \(maxNesting) levels (\(setting: .maxNesting))")
                 }
                 let close = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
                 containers.append(close)

@@ -1,12 +1,15 @@
 import ColFormat
 
 /// Writes JSON with keys in the order given, for stable, diffable reports.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package init() {}
+
+    package private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
     private let indentUnit = 2
 
-    var text: String { String(decoding: bytes, as: UTF8.self) + "\n" }
+    /// The JSON text, with a final newline.
+    package var text: String { String(decoding: bytes, as: UTF8.self) + "\n" }
 
     private mutating func newline() {
         bytes.append(0x0A)
@@ -27,7 +30,7 @@ struct JSONWriter {
         }
     }
 
-    mutating func object(_ k: String? = nil, _ body: (inout JSONWriter) -> Void) {
+    package mutating func object(_ k: String? = nil, _ body: (inout JSONWriter) -> Void) {
         key(k)
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
@@ -37,7 +40,7 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    mutating func array(_ k: String? = nil, _ body: (inout JSONWriter) -> Void) {
+    package mutating func array(_ k: String? = nil, _ body: (inout JSONWriter) -> Void) {
         key(k)
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
@@ -47,31 +50,31 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func string(_ k: String?, _ v: String?) {
+    package mutating func string(_ k: String?, _ v: String?) {
         key(k)
         if let v { CanonicalText.appendJSONString(Array(v.utf8), to: &bytes) } else { bytes += Array("null".utf8) }
     }
 
-    mutating func int(_ k: String?, _ v: UInt64?) {
+    package mutating func int(_ k: String?, _ v: UInt64?) {
         key(k)
         bytes += Array((v.map { String($0) } ?? "null").utf8)
     }
 
-    mutating func int(_ k: String?, _ v: Int) { int(k, UInt64(max(v, 0))) }
+    package mutating func int(_ k: String?, _ v: Int) { int(k, UInt64(max(v, 0))) }
 
-    mutating func double(_ k: String?, _ v: Double?) {
+    package mutating func double(_ k: String?, _ v: Double?) {
         key(k)
         guard let v, v.isFinite else { bytes += Array("null".utf8); return }
         CanonicalText.appendDouble(v, to: &bytes)
     }
 
-    mutating func bool(_ k: String?, _ v: Bool) {
+    package mutating func bool(_ k: String?, _ v: Bool) {
         key(k)
         bytes += Array((v ? "true" : "false").utf8)
     }
 
     /// A value in its JSON form (numbers and bools bare, dates and text as strings).
-    mutating func scalar(_ k: String?, _ v: Scalar?) {
+    package mutating func scalar(_ k: String?, _ v: Scalar?) {
         key(k)
         guard let v else { bytes += Array("null".utf8); return }
         if case let .json(b) = v {

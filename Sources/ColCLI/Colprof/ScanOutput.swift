@@ -1,8 +1,10 @@
 import ColFormat
+import ColScan
+import ColText
 
 /// Prints scan results as a table, CSV or NDJSON, or explains a scan (for `colprof scan`).
-public enum ScanOutput {
-    public enum Format: String, Sendable {
+enum ScanOutput {
+    enum Format: String, Sendable {
         case table, csv, ndjson
     }
 
@@ -12,60 +14,35 @@ public enum ScanOutput {
     /// CSV and NDJSON stream: memory holds one chunk of the scanned columns and one
     /// piece of text, however many rows the scan returns. A table needs every row
     /// to size its columns, so it is rendered whole at the end.
-    public static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20,
+    static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20,
                              to sink: ([UInt8]) -> Void) throws(ScanError) {
         var rows: [[String?]] = []
         var out: [UInt8] = []
         out.reserveCapacity(flushBytes + 4096)
         var it = scan.makeIterator()
         var written = 0
-        if format == .csv {
-            for (j, name) in scan.columnNames.enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                out += csvField(Array(name.utf8))
-            }
-            out.append(0x0A)
-        }
+        var writer = RowWriter(format: format == .ndjson ? .ndjson : .delimited(delimiter: UInt8(ascii: ",")),
+                               columnNames: scan.columnNames)
+        if format == .csv { writer.appendHeader(to: &out) }
         var scratch: [UInt8] = []
         scanning: while written < limit, let batch = try it.next() {
             for i in 0..<batch.count {
                 guard written < limit else { break scanning }
                 written += 1
                 if explain { continue }
-                switch format {
-                case .table:
+                if format == .table {
                     rows.append(batch.columns.map { c in
                         guard c.type != .null, c.isValid(i) else { return nil }
                         scratch.removeAll(keepingCapacity: true)
                         c.appendCanonicalText(row: i, to: &scratch)
                         return String(decoding: scratch, as: UTF8.self)
                     })
-                case .csv:
-                    for (j, c) in batch.columns.enumerated() {
-                        if j > 0 { out.append(UInt8(ascii: ",")) }
-                        guard c.type != .null, c.isValid(i) else { continue }
-                        scratch.removeAll(keepingCapacity: true)
-                        c.appendCanonicalText(row: i, to: &scratch)
-                        out += scratch.isEmpty ? [0x22, 0x22] : csvField(scratch)
-                    }
-                    out.append(0x0A)
-                    if out.count >= flushBytes {
-                        sink(out)
-                        out.removeAll(keepingCapacity: true)
-                    }
-                case .ndjson:
-                    out.append(UInt8(ascii: "{"))
-                    for (j, c) in batch.columns.enumerated() {
-                        if j > 0 { out.append(UInt8(ascii: ",")) }
-                        CanonicalText.appendJSONString(Array(batch.names[j].utf8), to: &out)
-                        out.append(UInt8(ascii: ":"))
-                        if let s = c.scalar(at: i) { CanonicalText.appendJSON(s, to: &out) } else { out += Array("null".utf8) }
-                    }
-                    out += [UInt8(ascii: "}"), 0x0A]
-                    if out.count >= flushBytes {
-                        sink(out)
-                        out.removeAll(keepingCapacity: true)
-                    }
+                    continue
+                }
+                writer.appendRow(i, of: batch.columns, to: &out)
+                if out.count >= flushBytes {
+                    sink(out)
+                    out.removeAll(keepingCapacity: true)
                 }
             }
         }
@@ -94,31 +71,12 @@ public enum ScanOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func csvField(_ b: [UInt8]) -> [UInt8] {
-        guard b.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return b }
-        var out: [UInt8] = [0x22]
-        for c in b {
-            if c == 0x22 { out.append(0x22) }
-            out.append(c)
-        }
-        out.append(0x22)
-        return out
-    }
-
     static func table(names: [String], rows: [[String?]]) -> String {
         func cell(_ s: String?) -> String {
             guard let s else { return "null" }
             let flat = s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 }
             return flat.count > 40 ? String(flat.prefix(39)) + "…" : String(flat)
         }
-        let cells = rows.map { $0.map(cell) }
-        var widths = names.map(\.count)
-        for r in cells { for (j, c) in r.enumerated() { widths[j] = max(widths[j], c.count) } }
-        func line(_ r: [String]) -> String {
-            var s = r.enumerated().map { j, c in c + String(repeating: " ", count: widths[j] - c.count) }.joined(separator: "  ")
-            while s.last == " " { s.removeLast() }
-            return s
-        }
-        return ([line(names)] + cells.map(line)).joined(separator: "\n") + "\n"
+        return TextTable(headers: names, rows: rows.map { $0.map(cell) }).render()
     }
 }

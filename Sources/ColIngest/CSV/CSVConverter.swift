@@ -1,0 +1,151 @@
+import ColFormat
+import Foundation
+
+/// Options of the CSV reader.
+public struct CSVOptions: Sendable {
+    /// The delimiter, or nil to sniff it.
+    public var delimiter: UInt8?
+    /// The quote character: nil to sniff, `.some(nil)` for none.
+    public var quote: UInt8??
+    /// Whether the first row is a header, or nil to sniff it.
+    public var header: Bool?
+    /// Unquoted field values read as null, in addition to the empty field.
+    public var nullValues: [String] = []
+    /// Types forced for named columns instead of inferring them.
+    public var schemaOverrides: [String: LogicalType] = [:]
+    /// The largest field accepted, in bytes.
+    public var maxFieldBytes = 64 << 20
+    /// What to do with bytes that are not UTF-8.
+    public var invalidUTF8 = InvalidUTF8Policy.fail
+
+    /// Sniffs the dialect and infers every type.
+    public init() {}
+}
+
+/// Converts CSV or TSV to .col in one streaming pass (docs/CSV.md): the
+/// dialect is sniffed from the first block, the header read here, and the
+/// records by a `CSVRecordReader` on its own thread (ConversionPipeline.swift).
+public enum CSVConverter {
+    /// Converts `input` ("-" for standard input) to the .col file `output`.
+    public static func convert(input: String, output: String, csv: CSVOptions = CSVOptions(),
+                               options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
+        let source = try ByteSource(path: input)
+        let first = Array(try source.nextBlock())
+        let isTSV = input.hasSuffix(".tsv") || input.hasSuffix(".tab")
+        let sniffed = DialectSniffer.sniff(first.prefix(1 << 16), delimiter: csv.delimiter ?? (isTSV ? 0x09 : nil), quote: csv.quote,
+                                           header: csv.header, defaultDelimiter: UInt8(ascii: ","),
+                                           completeSample: first.count < (1 << 16))
+        var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
+        decisions += sniffed.decisions.map { (subject: $0.0, decision: $0.1) }
+        let tokenizer = CSVTokenizer(source: source, dialect: sniffed.dialect, maxFieldBytes: csv.maxFieldBytes, firstBlock: first)
+        let rejects = try RejectsFile(path: options.rejectsPath)
+        tokenizer.keepRaw = rejects != nil
+
+        // The header, or the width of the first record.
+        var rec = CSVRecord()
+        var names: [String] = []
+        var firstRecordPending = false
+        while try tokenizer.next(&rec) {
+            if sniffed.dialect.hasHeader {
+                for i in 0..<rec.count {
+                    let r = rec.range(i)
+                    if let bad = firstInvalidUTF8(rec.bytes[r]) {
+                        rejects?.discard()
+                        throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i] + bad, offset: nil),
+                                         "invalid UTF-8 in header field \(i + 1)")
+                    }
+                    names.append(String(decoding: rec.bytes[r], as: UTF8.self))
+                }
+            } else {
+                names = (1...max(rec.count, 1)).map { "column_\($0)" }
+                firstRecordPending = true
+            }
+            break
+        }
+        let columns = uniqueNames(names, decisions: &decisions)
+        for (name, _) in csv.schemaOverrides where !columns.contains(name) {
+            rejects?.discard()
+            throw .usage("\(setting: .schema) names a column '\(name)' that the input does not have (columns: \(columns.joined(separator: ", ")))")
+        }
+        let overrides = columns.map { csv.schemaOverrides[$0] }
+
+        let writer: ColFileWriter
+        do {
+            writer = try ColFileWriter(path: output, columns: columns.map { ColumnDescriptor(name: $0) }, options: options.writer)
+        } catch {
+            rejects?.discard()
+            throw .format(error)
+        }
+
+        let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
+        let badRecords = BadRecordPolicy(options: options, rejects: rejects)
+        let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1),
+                                                nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8)
+        let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
+                                     badRecords: badRecords, queue: queue)
+        var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
+        return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: { chunk throws(IngestError) in
+            // Types and values of each column, in parallel, together with its encoding.
+            let result = ConvertedChunk()
+            do throws(ColFileError) {
+                try writer.append(rows: chunk.rows) { j in
+                    let raw = chunk.columns[j]
+                    let (type, firstRow) = raw.chosenType(override: overrides[j])
+                    let (vector, bad) = raw.finish(as: type)
+                    var ingestion = raw.ingestion
+                    if !bad.isEmpty {
+                        ingestion.rejected += UInt64(bad.count)
+                        result.record(column: j, row: bad[0], count: bad.count)
+                    }
+                    return ColFileWriter.ChunkColumn(vector: vector, firstRowOfType: firstRow, ingestion: ingestion)
+                }
+            } catch {
+                throw .format(error)
+            }
+            if let (j, row, count) = result.firstBad {
+                let location = SourceLocation(file: input, line: chunk.lines[row], column: 0, offset: nil)
+                try badRecords.nullValues(count, at: location,
+                                          "column '\(columns[j])': value does not parse as \(overrides[j]?.name ?? "its type") (\(setting: .schema))")
+            }
+            run.chunkWritten(rows: chunk.rows, inputBytes: chunk.inputBytes)
+        }, finish: { stats throws(IngestError) in
+            decisions.append(("rows", "\(run.rows) converted, \(stats.rejected) rejected (--on-error \(options.onError.rawValue))"))
+            for (j, c) in writer.columns.enumerated() {
+                var how = "\(c.type.name)"
+                if let o = overrides[j] { how += " (given by --schema as \(o.name))" }
+                decisions.append(("column \(columns[j])", how))
+            }
+            return try run.finish(writer: writer, rejects: rejects, stats: stats,
+                                  rejected: stats.rejected + badRecords.nulledValues, decisions: decisions)
+        })
+    }
+
+    /// Names for the columns: empty names become `column_N`, repeats get `_2`, `_3`, ….
+    static func uniqueNames(_ names: [String], decisions: inout [(subject: String, decision: String)]) -> [String] {
+        var seen: Set<String> = []
+        var out: [String] = []
+        for (i, raw) in names.enumerated() {
+            var name = raw.isEmpty ? "column_\(i + 1)" : raw
+            if seen.contains(name) {
+                var k = 2
+                while seen.contains("\(name)_\(k)") { k += 1 }
+                name = "\(name)_\(k)"
+            }
+            if name != raw { decisions.append(("column \(i + 1)", "named '\(name)' (header field was '\(raw)')")) }
+            seen.insert(name)
+            out.append(name)
+        }
+        return out
+    }
+}
+
+/// Bad values found while converting a chunk (written from parallel tasks).
+final class ConvertedChunk: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var firstBad: (Int, Int, Int)?
+    func record(column: Int, row: Int, count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if firstBad == nil || (firstBad?.1 ?? 0) > row { firstBad = (column, row, count) }
+    }
+}

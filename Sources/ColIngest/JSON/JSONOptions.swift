@@ -1,0 +1,20 @@
+/// Options of the JSON reader.
+public struct JSONOptions: Sendable {
+    /// Joins the keys of a flattened path (`geo.lat`).
+    public var flattenSeparator = "."
+    /// Objects nested deeper than this many keys are kept whole as json (0: no limit).
+    public var maxDepth = 0
+    /// The deepest nesting of arrays and objects accepted.
+    public var maxNesting = 512
+    /// The most columns a conversion may create.
+    public var maxColumns = 10_000
+    /// The largest record, in bytes.
+    public var maxRecordBytes = 64 << 20
+    /// Whether an empty input is a table with no rows (NDJSON) rather than an error (JSON).
+    public var emptyIsTable = false
+    /// What to do with strings that are not UTF-8.
+    public var invalidUTF8 = InvalidUTF8Policy.fail
+
+    /// Flattens every object; the limits as documented above.
+    public init() {}
+}

@@ -1,0 +1,3 @@
+import ColCLI
+
+Colconv.main()

@@ -1,0 +1,3 @@
+import ColCLI
+
+Colprof.main()
