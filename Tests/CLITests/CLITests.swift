@@ -1,14 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built binaries and compares their output with golden files in
 /// Fixtures/cli. Set UPDATE_GOLDEN=1 to rewrite the golden files.
 enum CLI {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let root = Paths.root
 
     static func binary(_ name: String) -> String {
         for dir in [".build/debug", ".build/release"] where FileManager.default.isExecutableFile(atPath: "\(root)/\(dir)/\(name)") {
@@ -59,12 +56,6 @@ enum CLI {
     }
 }
 
-final class Scratch {
-    let path = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
-}
 
 @Suite("colconv, the built binary")
 struct ColconvCLITests {

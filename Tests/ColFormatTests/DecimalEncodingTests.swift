@@ -2,6 +2,7 @@ import ColBytes
 
 @testable import ColFormat
 import ColSketches
+import TestSupport
 import Testing
 
 /// The decimal encoding (FORMAT.md §3.3, code 5): analyze, encode, decode, and its corruption checks.
@@ -16,7 +17,7 @@ struct DecimalEncodingTests {
 
     @Test("exact decimals are chosen automatically and come back bit for bit", arguments: decimalColumns)
     func roundTrip(name: String, values: [Double]) throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("d.col")
         var v = ColumnVector(type: .float64)
         for (i, x) in values.enumerated() { if i % 11 == 3 { v.appendNull() } else { v.append(x) } }
@@ -54,7 +55,7 @@ struct DecimalEncodingTests {
 
     @Test("forced on values that are not exact decimals, the writer stores them plain")
     func forcedFallsBack() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("f.col")
         var v = ColumnVector(type: .float64)
         for x in [1.5, -0.0, 2.5] { v.append(x) }

@@ -1,6 +1,7 @@
 import ColBytes
 import ColFormat
 import Foundation
+import TestSupport
 import Testing
 
 /// Everything a reader can see of a file, for comparing a damaged copy with the original.
@@ -43,7 +44,7 @@ func writeSmallMultiChunkFile(_ path: String, codec: Codec = .zstd) throws {
 struct IntegrityTests {
     @Test("flipping any byte is reported as a typed error or changes nothing that is read", arguments: [Codec.zstd, .none])
     func flipEveryByte(codec: Codec) throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("good.col")
         try writeSmallMultiChunkFile(path, codec: codec)
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -74,7 +75,7 @@ struct IntegrityTests {
 
     @Test("a truncated file is reported as truncated or not a .col file, never read")
     func truncation() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("good.col")
         try writeSmallMultiChunkFile(path)
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -96,7 +97,7 @@ struct IntegrityTests {
 
     @Test("a file with an unknown required feature flag is refused")
     func unknownRequiredFlag() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("f.col")
         try writeSmallMultiChunkFile(path)
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -111,7 +112,7 @@ struct IntegrityTests {
 
     @Test("a corrupted data block names its chunk, column and offset")
     func blockErrorNamesLocation() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("f.col")
         try writeSmallMultiChunkFile(path)
         let r = try ColFileReader(path: path)
@@ -134,7 +135,7 @@ struct IntegrityTests {
 
     @Test("a failed or abandoned write leaves nothing at the destination")
     func atomicWrite() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("never.col")
         do {
             let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "a")])

@@ -1,4 +1,5 @@
 import ColFormat
+import TestSupport
 import Testing
 
 @Suite("Round trips")
@@ -13,7 +14,7 @@ struct RoundTripTests {
 
     @Test("every type × encoding × codec round-trips", arguments: typeEncodingCodec)
     func roundTrip(type: LogicalType, encoding: Encoding, codec: Codec) throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("t.col")
         let columns = [
             makeColumn(type, rows: 3000, nullEvery: 0, seed: 7),
@@ -47,7 +48,7 @@ struct RoundTripTests {
 
     @Test("automatic encoding choice round-trips and picks compact encodings", arguments: types)
     func automatic(type: LogicalType) throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("a.col")
         let cols = [makeColumn(type, rows: 20000, nullEvery: 3, seed: 3), makeColumn(type, rows: 20000, seed: 4, lowCardinality: true)]
         let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "x"), ColumnDescriptor(name: "y")])
@@ -62,7 +63,7 @@ struct RoundTripTests {
 
     @Test("one row, and Int64 and float edge values")
     func edges() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("e.col")
         var ints = ColumnVector(type: .int64)
         for v: Int64 in [.min, .max, 0, -1] { ints.append(v) }
@@ -88,7 +89,7 @@ struct RoundTripTests {
 
     @Test("widening across chunks is upcast and recorded; late columns read as null")
     func widening() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("w.col")
         let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "n")])
         var a = ColumnVector(type: .int64)
@@ -123,7 +124,7 @@ struct RoundTripTests {
 
     @Test("a million rows in several chunks")
     func millionRows() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("m.col")
         let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "id"), ColumnDescriptor(name: "v")])
         var expectedSum = 0.0

@@ -1,5 +1,6 @@
 import ColFormat
 import Foundation
+import TestSupport
 import Testing
 
 /// Reads a file using only docs/FORMAT.md: no type of ColFormat is used to parse it.
@@ -21,7 +22,7 @@ struct SpecTests {
 
     @Test("tail, section table, directory and one column's bytes by the documented offsets")
     func readByHand() throws {
-        let dir = ScratchDirectory()
+        let dir = Scratch()
         let path = dir.file("spec.col")
         var a = ColumnVector(type: .string), b = ColumnVector(type: .int64)
         for i in 0..<5 { a.append(string: "row\(i)"); b.append(Int64(i * 1000 - 7)) }

@@ -1,6 +1,7 @@
 import ColFormat
 @testable import ColIngest
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("CSV corpus")

@@ -1,6 +1,7 @@
 import ColFormat
 @testable import ColIngest
 import Foundation
+import TestSupport
 import Testing
 
 /// Reads a golden file, or rewrites it first when UPDATE_GOLDEN=1.

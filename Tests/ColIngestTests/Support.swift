@@ -2,37 +2,9 @@ import ColFormat
 import ColCLI
 import ColIngest
 import Foundation
+import TestSupport
 
-enum Paths {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-    static let corpus = root + "/../shared/corpus"
-    static let fixtures = root + "/Fixtures"
-}
 
-final class Scratch {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "colingest-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-    var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
-    func write(_ name: String, _ text: String) -> String {
-        let p = file(name)
-        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
-        return p
-    }
-    func write(_ name: String, bytes: [UInt8]) -> String {
-        let p = file(name)
-        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
-        return p
-    }
-}
 
 /// Every row of a .col file as canonical text (nil for null).
 func rows(of path: String) throws -> [[String?]] {

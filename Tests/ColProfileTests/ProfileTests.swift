@@ -2,6 +2,7 @@ import ColFormat
 import ColIngest
 @testable import ColProfile
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Profiles from footers")

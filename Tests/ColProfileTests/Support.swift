@@ -2,34 +2,9 @@ import ColFormat
 import ColIngest
 import ColProfile
 import Foundation
+import TestSupport
 
-final class Scratch {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "colprofile-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
-/// A small seeded generator (xorshift64*), so test data is the same on every machine.
-struct Generator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func gauss() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-}
 
 /// What to plant in a generated table.
 struct Plant: OptionSet {
@@ -59,7 +34,7 @@ struct Table {
 /// Columns: id (unique ints), score (normal, mean 50, sd 10), city (20 values), amount (10% empty),
 /// qty (1–12), code (about 4,000 values), tag (unique text).
 func makeTable(rows: Int, seed: UInt64, plant: Plant = []) -> Table {
-    var g = Generator(seed: seed)
+    var g = SeededRandom(seed: seed)
     var header = ["id", "score", "city", "amount", "qty", "code", "tag"]
     var out: [[String]] = []
     for i in 0..<rows {

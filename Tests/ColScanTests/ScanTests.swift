@@ -2,32 +2,16 @@ import ColFormat
 import ColIngest
 @testable import ColScan
 import Foundation
+import TestSupport
 import Testing
 
-final class Scratch {
-    let path = NSTemporaryDirectory() + "colscan-\(UUID().uuidString)"
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
-/// xorshift64*, seeded.
-struct Rng {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
 
 /// A file with every type, nulls, NaN and widened chunks: 6 chunks of 150 rows.
 /// `i` rises with the row (so chunks prune on it); `w` is int64 in even chunks and
 /// float64 in odd ones; `x` is int64 in the first chunks and string later.
 func makeFile(_ path: String, seed: UInt64) throws {
-    var g = Rng(seed)
+    var g = SeededRandom(seed: seed)
     let names = ["i", "f", "s", "b", "d", "t", "w", "x", "n"]
     let writer = try ColFileWriter(path: path, columns: names.map { ColumnDescriptor(name: $0) })
     let words = ["apple", "banana", "cherry", "date", "elder", "fig", "grape", ""]
@@ -53,7 +37,7 @@ func makeFile(_ path: String, seed: UInt64) throws {
 }
 
 /// A random literal that can be compared with column `name`.
-func literal(_ name: String, _ g: inout Rng) -> Scalar {
+func literal(_ name: String, _ g: inout SeededRandom) -> Scalar {
     switch name {
     case "i": .int64(Int64(g.int(2800)) - 10)
     case "f": g.chance(0.5) ? .float64(Double(g.int(2000)) / 8 - 50) : .int64(Int64(g.int(200)) - 50)
@@ -67,7 +51,7 @@ func literal(_ name: String, _ g: inout Rng) -> Scalar {
     }
 }
 
-func randomPredicate(_ g: inout Rng, depth: Int) -> RowFilter {
+func randomPredicate(_ g: inout SeededRandom, depth: Int) -> RowFilter {
     let names = ["i", "f", "s", "b", "d", "t", "w", "x", "n"]
     if depth > 0 && g.chance(0.45) {
         switch g.int(3) {
@@ -152,7 +136,7 @@ struct ScanTests {
         let path = s.file("p.col")
         try makeFile(path, seed: seed)
         let reader = try ColFileReader(path: path)
-        var g = Rng(seed * 7919)
+        var g = SeededRandom(seed: seed * 7919)
         var pruned = 0
         for _ in 0..<150 {
             let names = ["i", "f", "s", "b", "d", "t", "w", "x", "n"].filter { _ in g.chance(0.5) }

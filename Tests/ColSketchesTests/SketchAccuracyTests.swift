@@ -1,15 +1,9 @@
 import ColBytes
 import ColSketches
 import Foundation
+import TestSupport
 import Testing
 
-struct XorShift: RandomNumberGenerator {
-    var s: UInt64
-    mutating func next() -> UInt64 {
-        s ^= s << 13; s ^= s >> 7; s ^= s << 17
-        return s
-    }
-}
 
 @Suite("Sketch accuracy at default settings")
 struct SketchAccuracyTests {
@@ -32,7 +26,7 @@ struct SketchAccuracyTests {
     @Test("HyperLogLog distinct count is within 2% of exact", arguments: [100, 5_000, 100_000, 1_000_000])
     func hllAccuracy(n: Int) {
         var h = HyperLogLog()
-        var rng = XorShift(s: UInt64(n) | 1)
+        var rng = SeededRandom(seed: UInt64(n) | 1)
         for _ in 0..<n { h.add(hash: mix64(rng.next())) }
         let error = abs(h.estimate - Double(n)) / Double(n)
         #expect(error < 0.02, "n=\(n) estimate=\(h.estimate)")
@@ -71,7 +65,7 @@ struct SketchAccuracyTests {
 
     @Test("KLL quantile rank error is within 1%", arguments: distributions)
     func kllAccuracy(distribution: String) {
-        var rng = XorShift(s: 42)
+        var rng = SeededRandom(seed: 42)
         let n = 200_000
         var values: [Double] = []
         values.reserveCapacity(n)
@@ -105,7 +99,7 @@ struct SketchAccuracyTests {
     func kllMerge() throws {
         var parts: [KLLSketch] = []
         var all: [Double] = []
-        var rng = XorShift(s: 7)
+        var rng = SeededRandom(seed: 7)
         for p in 0..<16 {
             var s = KLLSketch()
             for _ in 0..<20_000 {
@@ -137,7 +131,7 @@ struct SketchAccuracyTests {
         #expect(f.isExact && f.distinctCount == 10)
         #expect(f.top(3).map(\.count) == [100, 100, 100])
         var g = FrequentItems<Int>(capacity: 16, exactLimit: 64)
-        var rng = XorShift(s: 3)
+        var rng = SeededRandom(seed: 3)
         for i in 0..<100_000 {
             let v = i % 4 == 0 ? 7 : Int(rng.next() % 10_000) + 100
             g.add(hash: mix64(UInt64(v))) { v }

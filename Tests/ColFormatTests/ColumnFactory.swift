@@ -1,29 +1,8 @@
 import ColFormat
 import Foundation
+import TestSupport
 
-/// A scratch directory removed when the value is dropped.
-final class ScratchDirectory {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "colformat-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-    var entries: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
-}
 
-/// Deterministic pseudo-random numbers (xorshift64*).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E3779B97F4A7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2685821657736338717
-    }
-}
 
 /// Builds a column of `rows` values of a type, with nulls every `nullEvery` rows (0: none) and edge values mixed in.
 func makeColumn(_ type: LogicalType, rows: Int, nullEvery: Int = 0, seed: UInt64 = 1, lowCardinality: Bool = false) -> ColumnVector {
