@@ -19,6 +19,7 @@ let package = Package(
             name: "ColBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ColBytes", package: "col"),
                 .product(name: "ColSketches", package: "col"),
                 .product(name: "ColFormat", package: "col"),
                 .product(name: "ColIngest", package: "col"),

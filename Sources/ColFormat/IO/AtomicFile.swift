@@ -8,15 +8,15 @@ import Synchronization
 /// A file written under a temporary name in the destination folder and
 /// renamed into place only when finished: a failed or abandoned write leaves
 /// nothing at the destination.
-public final class AtomicFile {
-    public let path: String
-    public let temporaryPath: String
+package final class AtomicFile {
+    package let path: String
+    package let temporaryPath: String
     private var fd: Int32
     private var buffer: [UInt8] = []
-    public private(set) var offset = 0
+    package private(set) var offset = 0
     private var done = false
 
-    public init(path: String) throws(ColFileError) {
+    package init(path: String) throws(ColFileError) {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
@@ -41,20 +41,20 @@ public final class AtomicFile {
 
     deinit { abort() }
 
-    public func write<C: Collection>(_ bytes: C) throws(ColFileError) where C.Element == UInt8 {
+    package func write<C: Collection>(_ bytes: C) throws(ColFileError) where C.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         offset += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    public func flush() throws(ColFileError) {
+    package func flush() throws(ColFileError) {
         let failure = writeFully(fd, buffer)
         if failure != 0 { throw .io(path: path, operation: "write", errno: failure) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, fsyncs, and renames the file into place.
-    public func commit() throws(ColFileError) {
+    package func commit() throws(ColFileError) {
         try flush()
         guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
         close(fd)
@@ -79,7 +79,7 @@ public final class AtomicFile {
     }
 
     /// Removes the temporary file; nothing reaches the destination.
-    public func abort() {
+    package func abort() {
         guard !done else { return }
         done = true
         if fd >= 0 { close(fd) }
@@ -94,7 +94,7 @@ public final class AtomicFile {
     static func unregister(_ p: String) { pending.withLock { _ = $0.remove(p) } }
 
     /// Removes every temporary file still open (for an interrupt handler).
-    public static func removeAllPending() {
+    package static func removeAllPending() {
         pending.withLock { set in
             for p in set { unlink(p) }
             set.removeAll()

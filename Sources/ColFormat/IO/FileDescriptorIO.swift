@@ -6,7 +6,7 @@ import Musl
 
 /// Writes all of `bytes` to `fd` at its position (a file, a pipe, stdout),
 /// retrying on EINTR and short writes. Returns the errno of a failure, or 0.
-public func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+package func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
     var written = 0
     var failure: Int32 = 0
     bytes.withUnsafeBytes { p in

@@ -12,6 +12,7 @@
 import Benchmark
 @_spi(Benchmarks) import ColFormat
 @_spi(Benchmarks) import ColIngest
+import ColBytes
 import ColSketches
 #if canImport(Glibc)
 import Glibc
