@@ -1,7 +1,7 @@
 import CLZ4
 import CZstd
 
-/// The compression applied to an encoded block (docs/FORMAT.md, "Codecs").
+/// The compression applied to an encoded block (docs/FORMAT.md §4).
 public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Stored as encoded: no compression, or compression did not make it smaller.
     case none = 0

@@ -1,4 +1,4 @@
-/// The decoded-size formula recorded in each directory entry.
+/// The decoded-size formula recorded in each directory entry (docs/FORMAT.md §5.3).
 public enum DecodedSize {
     /// Values + offsets + data + validity, unpadded (docs/FORMAT.md, "Decoded memory bytes").
     public static func arrowBytes(type: LogicalType, rows: Int, nulls: Int, stringBytes: Int) -> Int {

@@ -1,6 +1,6 @@
 import ColBytes
 
-/// A 64-bit fingerprint: XXH64 (seed 0) of a canonical text.
+/// A 64-bit fingerprint: XXH64 (seed 0) of a canonical text (docs/FORMAT.md §6).
 public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     public let value: UInt64
     public init(_ value: UInt64) { self.value = value }

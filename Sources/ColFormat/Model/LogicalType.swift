@@ -1,6 +1,6 @@
 /// The logical type of a column, and the physical type of a chunk's values.
 ///
-/// The raw value is the type's code in the file (see docs/FORMAT.md, "Types").
+/// The raw value is the type's code in the file (docs/FORMAT.md §3.1); widening is §7.
 public enum LogicalType: UInt8, Sendable, CaseIterable, CustomStringConvertible, Codable {
     /// Every value is null.
     case null = 0

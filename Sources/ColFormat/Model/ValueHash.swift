@@ -1,6 +1,6 @@
 import ColBytes
 
-/// The value hashes behind the distinct and frequency sketches (docs/FORMAT.md, "Value hashes").
+/// The value hashes behind the distinct and frequency sketches (docs/FORMAT.md §5.4).
 public enum ValueHash {
     @inlinable public static func bool(_ b: Bool) -> UInt64 { mix64(b ? 0xB001 : 0xB000) }
 

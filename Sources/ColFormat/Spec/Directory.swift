@@ -1,6 +1,6 @@
 import ColBytes
 
-/// Where one column of one chunk is stored, and how (docs/FORMAT.md, "Directory").
+/// Where one column of one chunk is stored, and how (docs/FORMAT.md §2.2).
 public struct DirectoryEntry: Sendable, Equatable {
     /// Absolute offset of the stored block.
     public var offset: UInt64

@@ -1,4 +1,5 @@
-/// Byte-level constants of the .col layout (docs/FORMAT.md).
+/// Byte-level constants of the .col layout and the limits a reader enforces
+/// (docs/FORMAT.md §1 and §8).
 public enum Layout {
     /// "COLF" at offset 0 and in the last four bytes.
     public static let magic: [UInt8] = [0x43, 0x4F, 0x4C, 0x46]

@@ -1,4 +1,4 @@
-// Serialization of the schema and provenance sections (docs/FORMAT.md, "Footer sections").
+// The schema section (docs/FORMAT.md §2.1).
 
 import ColBytes
 

@@ -1,6 +1,6 @@
 import ColBytes
 
-/// The kinds of footer sections.
+/// The kinds of footer sections (docs/FORMAT.md §1.3, §2).
 public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     case schema = 1
     case directory = 2

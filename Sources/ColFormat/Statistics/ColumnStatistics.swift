@@ -2,7 +2,7 @@ import ColBytes
 import ColSketches
 
 /// Statistics of one column, for one chunk or merged over a file or dataset
-/// (docs/FORMAT.md, "Statistics"). A nil field means unknown, never zero.
+/// (docs/FORMAT.md §5). A nil field means unknown, never zero.
 public struct ColumnStatistics: Sendable {
     /// The type the statistics are expressed in (a chunk's physical type, or the file's logical type).
     public var type: LogicalType

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import ColFormat
 
-/// The text forms each inferred type accepts (docs/INGEST.md, "Type inference").
+/// The text forms each inferred type accepts (docs/CSV.md, "Type inference").
 ///
 /// Parsing works on bytes and never trims: " 567" is text. The forms are:
 /// - bool: `true`, `false` in any letter case;
