@@ -15,6 +15,7 @@ public enum BinaryDecodingError: Error, Equatable, Sendable, CustomStringConvert
     /// A value at `offset` is not valid for its field.
     case invalid(String, offset: Int)
 
+    /// The error in words, with its offset.
     public var description: String {
         switch self {
         case let .truncated(offset, needed):

@@ -3,12 +3,14 @@
 
 /// Reads little-endian values from a byte array with bounds checks.
 public struct ByteReader: Sendable {
+    /// The bytes being read.
     public let bytes: [UInt8]
     /// The current position within `bytes`.
     public var position: Int
     /// The absolute file offset of `bytes[0]`, added to every reported offset.
     public let baseOffset: Int
 
+    /// A reader at the start of `bytes`, which sit at `baseOffset` in their file.
     public init(_ bytes: [UInt8], baseOffset: Int = 0) {
         self.bytes = bytes
         self.position = 0
@@ -21,16 +23,19 @@ public struct ByteReader: Sendable {
     @inlinable public var offset: Int { baseOffset + position }
     @inlinable public var isAtEnd: Bool { position >= bytes.count }
 
+    /// Throws `.truncated` unless `n` more bytes remain.
     @inlinable public mutating func need(_ n: Int) throws(BinaryDecodingError) {
         if n < 0 || n > remaining { throw .truncated(offset: offset, needed: n) }
     }
 
+    /// Reads one byte.
     @inlinable public mutating func readUInt8() throws(BinaryDecodingError) -> UInt8 {
         try need(1)
         defer { position += 1 }
         return bytes[position]
     }
 
+    /// Reads a little-endian integer.
     @inlinable public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(BinaryDecodingError) -> T {
         let size = MemoryLayout<T>.size
         try need(size)
@@ -39,10 +44,12 @@ public struct ByteReader: Sendable {
         return T(littleEndian: v)
     }
 
+    /// Reads an IEEE 754 double from its little-endian bit pattern.
     public mutating func readDouble() throws(BinaryDecodingError) -> Double {
         Double(bitPattern: try read(UInt64.self))
     }
 
+    /// Reads an unsigned LEB128 varint of at most 10 bytes; overlong or overflowing ones are invalid.
     @inlinable public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
         // One byte is the common case (counts, lengths, register runs).
         if position < bytes.count && bytes[position] < 0x80 {
@@ -62,6 +69,7 @@ public struct ByteReader: Sendable {
         }
     }
 
+    /// Reads a zigzag-encoded signed varint.
     public mutating func readSignedVarint() throws(BinaryDecodingError) -> Int64 {
         let u = try readVarint()
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
@@ -86,6 +94,7 @@ public struct ByteReader: Sendable {
         return try readRaw(n)
     }
 
+    /// Reads `n` bytes as they are.
     public mutating func readRaw(_ n: Int) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
         try need(n)
         defer { position += n }

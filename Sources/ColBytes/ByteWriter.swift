@@ -18,12 +18,15 @@ public struct ByteWriter: Sendable {
     /// Removes the content but keeps the storage for reuse.
     public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
+    /// Appends one byte.
     @inlinable public mutating func write(_ v: UInt8) { bytes.append(v) }
 
+    /// Appends a little-endian integer.
     @inlinable public mutating func write<T: FixedWidthInteger>(_ v: T) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends a double as its little-endian bit pattern.
     @inlinable public mutating func write(_ v: Double) { write(v.bitPattern) }
 
     /// Writes an unsigned LEB128 varint.
@@ -36,6 +39,7 @@ public struct ByteWriter: Sendable {
         bytes.append(UInt8(v))
     }
 
+    /// Writes a non-negative Int as an unsigned varint.
     @inlinable public mutating func writeVarint(_ value: Int) { writeVarint(UInt64(value)) }
 
     /// Writes a zigzag-encoded signed varint.
@@ -52,6 +56,7 @@ public struct ByteWriter: Sendable {
     /// Writes a string as a varint length and its UTF-8 bytes.
     public mutating func writeString(_ s: String) { writeBytes(Array(s.utf8)) }
 
+    /// Appends bytes as they are, with no length.
     @inlinable public mutating func writeRaw<C: Collection>(_ b: C) where C.Element == UInt8 {
         bytes.append(contentsOf: b)
     }

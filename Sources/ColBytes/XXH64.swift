@@ -17,6 +17,7 @@ public struct XXH64: Sendable {
     private var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var buffered = 0
 
+    /// A hasher with nothing fed yet.
     public init(seed: UInt64 = 0) {
         self.seed = seed
         v1 = seed &+ Self.p1 &+ Self.p2

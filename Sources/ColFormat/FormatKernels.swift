@@ -6,6 +6,7 @@ import ColBytes
 @_spi(Benchmarks) public final class FormatKernels {
     private let encoder = PageEncoder()
 
+    /// Kernels with their own encoder buffers.
     public init() {}
 
     /// Analyzes and encodes a column into a page (no compression); returns the encoding chosen.

@@ -27,11 +27,14 @@ public final class ChunkCache: Sendable {
     public let capacityBytes: Int
     private let state = Mutex(State())
 
+    /// A cache holding at most `capacityBytes` of decoded columns (0 holds nothing).
     public init(capacityBytes: Int) { self.capacityBytes = max(0, capacityBytes) }
 
     /// Bytes held now.
     public var bytes: Int { state.withLock { $0.bytes } }
+    /// Lookups served from the cache.
     public var hits: Int { state.withLock { $0.hits } }
+    /// Lookups that had to read the file.
     public var misses: Int { state.withLock { $0.misses } }
 
     static func size(_ v: ColumnVector) -> Int {

@@ -37,6 +37,7 @@ public indirect enum RowFilter: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The filter in the `--where` syntax.
     public var description: String {
         switch self {
         case let .compare(c, op, v): "\(c) \(op.rawValue) \(Self.literal(v))"
@@ -57,8 +58,11 @@ public indirect enum RowFilter: Sendable, CustomStringConvertible {
     }
 }
 
+/// Both filters.
 public func && (a: RowFilter, b: RowFilter) -> RowFilter { .and(a, b) }
+/// Either filter.
 public func || (a: RowFilter, b: RowFilter) -> RowFilter { .or(a, b) }
+/// The opposite filter (a null comparison stays unknown).
 public prefix func ! (a: RowFilter) -> RowFilter { .not(a) }
 
 /// What statistics prove about the rows of a chunk.

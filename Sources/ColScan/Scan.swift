@@ -10,6 +10,7 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     case file(ColFileError)
     case cancelled
 
+    /// The error in words.
     public var description: String {
         switch self {
         case let .unknownColumn(c, available): "no column '\(c)' (columns: \(available.joined(separator: ", ")))"
@@ -30,10 +31,13 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct Batch: Sendable {
     /// The projected columns' names, in the order asked for.
     public let names: [String]
+    /// The projected columns, in the order asked for, upcast to their logical types.
     public let columns: [ColumnVector]
+    /// Rows in the batch.
     public let count: Int
     /// The chunk the rows come from, and the row of the file where the chunk starts.
     public let chunk: Int
+    /// The file row of the batch's chunk's first row.
     public let chunkFirstRow: UInt64
 
     /// The column called `name`.
@@ -45,13 +49,17 @@ public struct Batch: Sendable {
 
 /// What a scan did, for `--explain` and for tests.
 public struct ScanMetrics: Sendable {
+    /// Chunks in the file.
     public var chunks = 0
     /// Chunks skipped because their statistics prove that no row matches.
     public var chunksPruned = 0
+    /// Chunks read from the file or the cache.
     public var chunksRead = 0
     /// Blocks served from the chunk cache.
     public var cacheHits = 0
+    /// Rows in the chunks read.
     public var rowsRead = 0
+    /// Rows the filter kept.
     public var rowsMatched = 0
 }
 
@@ -63,11 +71,16 @@ public struct ScanMetrics: Sendable {
 /// filters the rows exactly, and yields batches of at most `batchSize` rows.
 /// Memory holds one chunk's blocks of those columns at a time.
 public final class Scan: Sendable {
+    /// The file scanned.
     public let reader: ColFileReader
+    /// The projected columns' names, in order.
     public let columnNames: [String]
+    /// The projected columns' indices in the schema.
     public let columnIndices: [Int]
+    /// The filter, if any.
     public let predicate: RowFilter?
     let bound: BoundFilter?
+    /// The most rows in one batch.
     public let batchSize: Int
     /// The chunks that may hold matching rows, in order.
     public let chunks: [Int]
@@ -116,6 +129,7 @@ public final class Scan: Sendable {
 
     /// Stops the scan: the next `next()` throws `ScanError.cancelled`.
     public func cancel() { cancelledFlag.store(true, ordering: .relaxed) }
+    /// True once `cancel()` was called.
     public var isCancelled: Bool { cancelledFlag.load(ordering: .relaxed) }
 
     /// The batches, read as they are iterated.
@@ -130,7 +144,8 @@ public final class Scan: Sendable {
         var position = 0
         var pending: [Batch] = []
 
-        public mutating func next() throws(ScanError) -> Batch? {
+        /// The next batch, or nil at the end.
+    public mutating func next() throws(ScanError) -> Batch? {
             if scan.isCancelled { throw .cancelled }
             while pending.isEmpty {
                 guard position < scan.chunks.count else { return nil }
@@ -193,19 +208,24 @@ public final class Scan: Sendable {
 
 /// The batches of a scan as an `AsyncSequence`.
 public struct AsyncBatches: AsyncSequence, Sendable {
+    /// Scans yield batches.
     public typealias Element = Batch
     let scan: Scan
 
+    /// An iterator that reads on the calling task.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: scan.makeIterator()) }
 
+    /// Iterates a scan from async code.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var inner: Scan.Iterator
 
+        /// The next batch, or nil at the end (nil after cancellation).
         public mutating func next() async throws(ScanError) -> Batch? {
             if Task.isCancelled { inner.scan.cancel() }
             return try inner.next()
         }
 
+        /// The next batch, on the caller's actor.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(ScanError) -> Batch? {
             if Task.isCancelled { inner.scan.cancel() }
             return try inner.next()

@@ -10,6 +10,7 @@ import ColText
 public struct Colconv: ParsableCommand {
     static let version = "0.1.0"
 
+    /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colconv",
         abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON.",
@@ -99,6 +100,7 @@ public struct Colconv: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also print the dialect and type decisions.")
     var verbose = false
 
+    /// An empty command, for the argument parser to fill.
     public init() {}
 
     /// Runs colconv with the process's arguments and exits with its status.
@@ -107,6 +109,7 @@ public struct Colconv: ParsableCommand {
         CommandRunner.main(Colconv.self, tool: "colconv")
     }
 
+    /// Converts as the flags say (ArgumentParser calls this after parsing).
     public mutating func run() throws {
         let inFormat = try format(for: input, given: from, role: "input")
         let outFormat = try format(for: output, given: to, role: "output")

@@ -9,6 +9,7 @@ import ColText
 public struct Colprof: ParsableCommand {
     static let version = "0.1.0"
 
+    /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colprof",
         abstract: "Profile .col files from their footers, estimate their memory, and gate on drift.",
@@ -27,6 +28,7 @@ public struct Colprof: ParsableCommand {
         subcommands: [Profile.self, DriftCommand.self, ScanCommand.self],
         defaultSubcommand: Profile.self)
 
+    /// An empty command, for the argument parser to fill.
     public init() {}
 
     /// Runs colprof with the process's arguments and exits with its status.

@@ -9,6 +9,7 @@ public final class BlockCompressor {
     /// The output buffer, reused between calls.
     public private(set) var output: [UInt8] = []
 
+    /// A compressor with no contexts yet; they are created on first use.
     public init() {}
 
     deinit {

@@ -11,6 +11,7 @@ public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// An LZ4 block (raw block format, no frame); the uncompressed size is in the directory.
     case lz4 = 2
 
+    /// The codec's name on the command line and in reports.
     public var description: String {
         switch self {
         case .none: "none"
@@ -19,6 +20,7 @@ public enum Codec: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The codec with this name (`none`, `zstd`, `lz4`).
     public init?(name: String) {
         guard let c = Codec.allCases.first(where: { $0.description == name }) else { return nil }
         self = c

@@ -16,6 +16,7 @@ public enum Encoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// as a frame-of-reference integer (float64 only; prices, scores, measurements).
     case decimal = 5
 
+    /// The encoding's name in reports.
     public var description: String {
         switch self {
         case .plain: "plain"

@@ -27,6 +27,7 @@ public enum ColFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The caller asked for something the file does not have.
     case invalidArgument(String)
 
+    /// The error in words: the file, what failed, and where.
     public var description: String {
         switch self {
         case let .io(path, op, e): return "\(path): \(op) failed: \(String(cString: strerror(e)))"

@@ -6,9 +6,13 @@ import ColBytes
 /// Every length, offset and count in the file is checked against the file
 /// size and the limits in `Layout` before anything is allocated for it.
 public final class ColFileReader: Sendable {
+    /// The path the file was opened at.
     public let path: String
+    /// The file's size in bytes when it was opened.
     public let fileSize: Int
+    /// The format version from the tail (the head must agree).
     public let majorVersion: Int
+    /// The minor version; minor versions only add optional things.
     public let minorVersion: Int
     /// Optional feature flags set by the writer.
     public let optionalFeatures: UInt32
@@ -18,9 +22,11 @@ public final class ColFileReader: Sendable {
     public let directory: Directory
     /// File-level statistics, one per column (with full sketches).
     public let statistics: [ColumnStatistics]
+    /// Where the data came from and how it was converted.
     public let provenance: Provenance
     /// The footer's offset and length.
     public let footerOffset: Int
+    /// The footer's length in bytes, section table included.
     public let footerLength: Int
 
     let file: RandomAccessFile

@@ -16,7 +16,9 @@ public final class ColFileWriter {
     public private(set) var columns: [ColumnDescriptor]
     /// Rows appended so far.
     public private(set) var rowCount: UInt64 = 0
+    /// The codec, level and forced encoding every chunk is written with.
     public let options: WriterOptions
+    /// The destination path (the file appears there at `finish`).
     public var path: String { file.path }
 
     private let file: AtomicFile
@@ -81,11 +83,14 @@ public final class ColFileWriter {
 
     /// One column of a chunk produced by `append(rows:_:)`.
     public struct ChunkColumn: Sendable {
+        /// The column's values in the chunk, in their physical type.
         public var vector: ColumnVector
         /// The row within the chunk of the first value that needed the vector's type.
         public var firstRowOfType: Int
+        /// How the values were typed at ingestion, when known.
         public var ingestion: IngestionStatistics?
 
+        /// A produced column.
         public init(vector: ColumnVector, firstRowOfType: Int = 0, ingestion: IngestionStatistics? = nil) {
             self.vector = vector
             self.firstRowOfType = firstRowOfType

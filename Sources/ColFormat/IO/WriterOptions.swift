@@ -7,6 +7,7 @@ public struct WriterOptions: Sendable {
     /// Forces one encoding where it applies to the type (for tests and benchmarks); nil chooses by analysis.
     public var forcedEncoding: Encoding?
 
+    /// Options; by default zstd at level 3 and encodings chosen by analysis.
     public init(codec: Codec = .zstd, level: Int32 = 3, forcedEncoding: Encoding? = nil) {
         self.codec = codec
         self.level = level

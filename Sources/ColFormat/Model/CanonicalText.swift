@@ -11,9 +11,12 @@
 ///   microseconds are not zero
 /// - string and json: the bytes themselves
 public enum CanonicalText {
+    /// Microseconds in a day.
     public static let microsPerDay: Int64 = 86_400_000_000
+    /// Microseconds in a second.
     public static let microsPerSecond: Int64 = 1_000_000
 
+    /// Appends a value's canonical text.
     public static func append(_ value: Scalar, to out: inout [UInt8]) {
         switch value {
         case let .bool(b): appendBool(b, to: &out)
@@ -45,10 +48,12 @@ public enum CanonicalText {
         }
     }
 
+    /// Appends `true` or `false`.
     @inlinable public static func appendBool(_ b: Bool, to out: inout [UInt8]) {
         if b { out.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
     }
 
+    /// Appends an integer in decimal, with `-` for negatives.
     public static func appendInt(_ v: Int64, to out: inout [UInt8]) {
         if v == 0 { out.append(0x30); return }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
@@ -65,6 +70,7 @@ public enum CanonicalText {
         }
     }
 
+    /// Appends the shortest decimal that reads back to the same double, or `NaN`, `Infinity`, `-Infinity`.
     public static func appendDouble(_ v: Double, to out: inout [UInt8]) {
         if v.isNaN { out.append(contentsOf: Array("NaN".utf8)); return }
         if v.isInfinite { out.append(contentsOf: Array((v < 0 ? "-Infinity" : "Infinity").utf8)); return }
@@ -76,6 +82,7 @@ public enum CanonicalText {
         out.append(UInt8(v % 10) + 0x30)
     }
 
+    /// Appends days since the epoch as `YYYY-MM-DD`.
     public static func appendDate(_ days: Int32, to out: inout [UInt8]) {
         let (y, m, d) = civil(fromDays: Int64(days))
         appendYear(y, to: &out)
@@ -97,6 +104,7 @@ public enum CanonicalText {
         }
     }
 
+    /// Appends microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`.
     public static func appendTimestamp(_ micros: Int64, to out: inout [UInt8]) {
         let (days, rem) = floorDivide(micros, microsPerDay)
         let (y, m, d) = civil(fromDays: days)
@@ -145,6 +153,7 @@ public enum CanonicalText {
         out.append(0x22)
     }
 
+    /// The quotient rounded down and the non-negative remainder.
     @inlinable public static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         var q = a / b
         var r = a % b

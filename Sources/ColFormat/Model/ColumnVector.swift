@@ -40,6 +40,7 @@ public struct ColumnVector: Sendable {
         return v
     }
 
+    /// Reserves room for `n` rows in the storage of this column's type.
     public mutating func reserveCapacity(_ n: Int) {
         validityWords.reserveCapacity((n + 63) / 64)
         switch type {
@@ -82,6 +83,7 @@ public struct ColumnVector: Sendable {
         validityWords[i >> 6] & (1 << UInt64(i & 63)) != 0
     }
 
+    /// Appends a null row.
     public mutating func appendNull() {
         switch type {
         case .bool: bools.append(false)
@@ -94,6 +96,7 @@ public struct ColumnVector: Sendable {
         pushValidity(false)
     }
 
+    /// Appends a bool to a bool column.
     public mutating func append(_ v: Bool) {
         bools.append(v)
         pushValidity(true)
@@ -105,11 +108,13 @@ public struct ColumnVector: Sendable {
         pushValidity(true)
     }
 
+    /// Appends a double to a float64 column.
     public mutating func append(_ v: Double) {
         float64s.append(v)
         pushValidity(true)
     }
 
+    /// Appends days since the epoch to a date column.
     public mutating func append(date days: Int32) {
         dates.append(days)
         pushValidity(true)
@@ -122,12 +127,14 @@ public struct ColumnVector: Sendable {
         pushValidity(true)
     }
 
+    /// Appends the UTF-8 bytes of one string or json value.
     public mutating func append<C: Collection>(utf8 raw: C) where C.Element == UInt8 {
         bytes.append(contentsOf: raw)
         offsets.append(UInt32(truncatingIfNeeded: bytes.count))
         pushValidity(true)
     }
 
+    /// Appends a string to a string or json column.
     public mutating func append(string s: String) {
         var s = s
         s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }

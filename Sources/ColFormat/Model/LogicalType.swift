@@ -19,6 +19,7 @@ public enum LogicalType: UInt8, Sendable, CaseIterable, CustomStringConvertible,
     /// The name used in the canonical schema text and on the command line.
     public var description: String { name }
 
+    /// The type's name: `int64`, `float64`, `string`, ….
     public var name: String {
         switch self {
         case .null: "null"

@@ -2,6 +2,7 @@
 public struct Provenance: Sendable, Equatable {
     /// The source's name as given (a path, or "-" for standard input).
     public var source: String
+    /// The source's size in bytes.
     public var sourceSize: UInt64?
     /// XXH64 of the source's bytes.
     public var sourceHash: UInt64?
@@ -14,6 +15,7 @@ public struct Provenance: Sendable, Equatable {
     /// Decisions made by inference (dialect, header, types), in order.
     public var decisions: [(subject: String, decision: String)]
 
+    /// A provenance record; every field is optional.
     public init(source: String = "", sourceSize: UInt64? = nil, sourceHash: UInt64? = nil, tool: String = "",
                 createdAt: String = "", options: [(key: String, value: String)] = [],
                 decisions: [(subject: String, decision: String)] = []) {
@@ -26,6 +28,7 @@ public struct Provenance: Sendable, Equatable {
         self.decisions = decisions
     }
 
+    /// Field-by-field equality.
     public static func == (a: Provenance, b: Provenance) -> Bool {
         a.source == b.source && a.sourceSize == b.sourceSize && a.sourceHash == b.sourceHash && a.tool == b.tool
             && a.createdAt == b.createdAt && a.options.elementsEqual(b.options, by: { $0 == $1 })

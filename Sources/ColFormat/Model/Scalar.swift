@@ -15,6 +15,7 @@ public enum Scalar: Sendable, Hashable, CustomStringConvertible {
     case timestamp(Int64)
     case json([UInt8])
 
+    /// The value's logical type.
     public var type: LogicalType {
         switch self {
         case .bool: .bool
@@ -132,6 +133,7 @@ public enum Scalar: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads a value written by `serialize(into:)`.
     public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Scalar {
         let at = r.offset
         let code = try r.readUInt8()

@@ -9,6 +9,7 @@ public struct ColumnDescriptor: Sendable, Equatable {
     /// Where the values came from: the CSV header field, or the JSON path as an RFC 6901 JSON Pointer (`/geo/lat`).
     public var sourcePath: String
 
+    /// A column; the source path defaults to the name.
     public init(name: String, type: LogicalType = .null, nullable: Bool = true, sourcePath: String? = nil) {
         self.name = name
         self.type = type
@@ -24,13 +25,18 @@ public struct ColumnDescriptor: Sendable, Equatable {
 
 /// A recorded widening: from `chunk` on, the column's values needed a wider type.
 public struct WideningEvent: Sendable, Equatable {
+    /// The column that widened.
     public var column: Int
+    /// The first chunk stored in the wider type.
     public var chunk: Int
     /// The zero-based row (in the whole file) of the first value that needed the wider type.
     public var row: UInt64
+    /// The column's type before the chunk.
     public var from: LogicalType
+    /// The column's type from the chunk on.
     public var to: LogicalType
 
+    /// A widening event.
     public init(column: Int, chunk: Int, row: UInt64, from: LogicalType, to: LogicalType) {
         self.column = column
         self.chunk = chunk
@@ -42,9 +48,12 @@ public struct WideningEvent: Sendable, Equatable {
 
 /// The columns of a file with their fingerprints (docs/FORMAT.md, "Fingerprints").
 public struct Schema: Sendable, Equatable {
+    /// The columns in order.
     public var columns: [ColumnDescriptor]
+    /// Every widening, in chunk order.
     public var widenings: [WideningEvent]
 
+    /// A schema.
     public init(columns: [ColumnDescriptor], widenings: [WideningEvent] = []) {
         self.columns = columns
         self.widenings = widenings
@@ -83,7 +92,10 @@ public struct Schema: Sendable, Equatable {
         return s
     }
 
+    /// The fingerprint of `canonicalText`: names, types and nullability.
     public var fingerprint: Fingerprint { Fingerprint(text: canonicalText) }
+    /// The fingerprint of `canonicalTypesText`: the types alone.
     public var typesFingerprint: Fingerprint { Fingerprint(text: canonicalTypesText) }
+    /// The fingerprint of column `i`'s canonical line.
     public func columnFingerprint(_ i: Int) -> Fingerprint { Fingerprint(text: columns[i].canonicalLine) }
 }

@@ -12,13 +12,17 @@ public struct DirectoryEntry: Sendable, Equatable {
     public var decodedBytes: UInt64
     /// CRC-32C of the stored bytes.
     public var checksum: UInt32
+    /// Rows in the chunk.
     public var rowCount: UInt32
+    /// How the block is compressed.
     public var codec: Codec
+    /// How the page's values are laid out.
     public var encoding: Encoding
     /// The physical type of the chunk's values.
     public var physicalType: LogicalType
     /// True when the column did not exist yet in this chunk: every row reads as null.
     public var isAbsent: Bool
+    /// Null rows in the chunk column.
     public var nullCount: UInt32
 
     static func absent(rows: Int) -> DirectoryEntry {
@@ -66,10 +70,13 @@ public struct DirectoryEntry: Sendable, Equatable {
 
 /// The chunk × column directory: O(1) lookup of any column chunk.
 public struct Directory: Sendable, Equatable {
+    /// The number of chunks.
     public private(set) var chunkCount: Int
+    /// The number of columns.
     public private(set) var columnCount: Int
     /// The first row (in the file) of each chunk.
     public private(set) var chunkFirstRows: [UInt64]
+    /// The rows of each chunk.
     public private(set) var chunkRowCounts: [UInt32]
     /// Entries in chunk-major order: entry (c, j) is at c·columnCount + j.
     public private(set) var entries: [DirectoryEntry]
@@ -82,6 +89,7 @@ public struct Directory: Sendable, Equatable {
         entries = []
     }
 
+    /// The entry of column `j` in chunk `c`.
     public func entry(chunk c: Int, column j: Int) -> DirectoryEntry { entries[c * columnCount + j] }
 
     /// The total number of rows.

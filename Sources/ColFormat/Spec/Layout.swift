@@ -3,7 +3,9 @@
 public enum Layout {
     /// "COLF" at offset 0 and in the last four bytes.
     public static let magic: [UInt8] = [0x43, 0x4F, 0x4C, 0x46]
+    /// The major version this writer writes and this reader reads.
     public static let majorVersion: UInt16 = 1
+    /// The minor version this writer writes.
     public static let minorVersion: UInt16 = 0
     /// Magic, major version (u16), minor version (u16).
     public static let headSize = 8
@@ -23,10 +25,16 @@ public enum Layout {
     public static let chunkRecordSize = 12
 
     // Sanity limits checked before any allocation.
+    /// The most columns a file may have.
     public static let maxColumns = 100_000
+    /// The most chunks a file may have.
     public static let maxChunks = 1 << 24
+    /// The most entries in the section table.
     public static let maxSections = 64
+    /// The largest decompressed footer section, in bytes.
     public static let maxSectionBytes = 1 << 30
+    /// The largest block, stored or decompressed, in bytes.
     public static let maxBlockBytes = 1 << 31 - 1
+    /// The most rows in one chunk.
     public static let maxChunkRows = 1 << 31 - 1
 }

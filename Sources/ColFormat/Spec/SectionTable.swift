@@ -8,6 +8,7 @@ public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case chunkStatistics = 4
     case provenance = 5
 
+    /// The section's name in error messages.
     public var description: String {
         switch self {
         case .schema: "schema section"

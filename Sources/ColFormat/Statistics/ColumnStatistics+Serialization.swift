@@ -22,6 +22,7 @@ extension ColumnStatistics {
         static let distinctExact = Presence(rawValue: 1 << 11)
     }
 
+    /// Appends the statistics record (docs/FORMAT.md §5.1).
     public func serialize(into w: inout ByteWriter) {
         var p: Presence = []
         if min != nil { p.insert(.min) }
@@ -74,6 +75,7 @@ extension ColumnStatistics {
         ingestion?.serialize(into: &w)
     }
 
+    /// Reads a statistics record, checking its counts.
     public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> ColumnStatistics {
         let at = r.offset
         guard let type = LogicalType(rawValue: try r.readUInt8()) else { throw .invalid("statistics type", offset: at) }

@@ -6,6 +6,7 @@ import ColSketches
 public struct ColumnStatistics: Sendable {
     /// The type the statistics are expressed in (a chunk's physical type, or the file's logical type).
     public var type: LogicalType
+    /// Rows, nulls included.
     public var rowCount: UInt64 = 0
     /// Always present.
     public var nullCount: UInt64 = 0
@@ -13,9 +14,11 @@ public struct ColumnStatistics: Sendable {
     public var nanCount: UInt64 = 0
     /// The smallest non-null, non-NaN value; -0 and +0 are equal.
     public var min: Scalar?
+    /// The largest non-null, non-NaN value.
     public var max: Scalar?
     /// False when a string bound was truncated (then `min` ≤ every value ≤ `max` still holds).
     public var minExact = true
+    /// False when a string `max` was truncated (it is then a strict upper bound).
     public var maxExact = true
     /// Distinct non-null values (NaN excluded; -0 and +0 count once).
     public var distinctCount: UInt64?
@@ -25,7 +28,9 @@ public struct ColumnStatistics: Sendable {
     public var moments: Moments?
     /// Byte lengths of string and json values.
     public var lengthMin: UInt64?
+    /// The longest value, in bytes.
     public var lengthMax: UInt64?
+    /// All values' bytes together.
     public var lengthTotal: UInt64?
     /// Decoded bytes in the Arrow layout (see `DecodedSize`).
     public var decodedBytes: UInt64 = 0
@@ -48,6 +53,7 @@ public struct ColumnStatistics: Sendable {
     /// KLL accuracy of chunk-level statistics.
     public static let chunkQuantileK = 64
 
+    /// Empty statistics of a type: no rows, every statistic unknown.
     public init(type: LogicalType) { self.type = type }
 
     /// The exact set of distinct non-null values, when the stored top-k list is complete.

@@ -14,8 +14,10 @@ public struct IngestionStatistics: Sendable, Equatable {
     /// JSON: values overwritten by a later repeat of their key in the same object (the last one wins).
     public var duplicateKeys: UInt64 = 0
 
+    /// Nothing seen yet.
     public init() {}
 
+    /// Adds another chunk's counts.
     public mutating func merge(_ o: IngestionStatistics) {
         for i in 0..<parsedAs.count { parsedAs[i] += o.parsedAs[i] }
         nullTokens += o.nullTokens

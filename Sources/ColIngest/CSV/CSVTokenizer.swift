@@ -21,11 +21,14 @@
 
 /// The CSV dialect.
 public struct CSVDialect: Sendable, Equatable {
+    /// The field delimiter.
     public var delimiter: UInt8 = UInt8(ascii: ",")
     /// The quote character, or nil for none.
     public var quote: UInt8? = UInt8(ascii: "\"")
+    /// True when the first record names the columns.
     public var hasHeader = true
 
+    /// A dialect; by default RFC 4180 with a header.
     public init(delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8? = UInt8(ascii: "\""), hasHeader: Bool = true) {
         self.delimiter = delimiter
         self.quote = quote

@@ -22,9 +22,11 @@ public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
 
 /// Options of a conversion into .col.
 public struct ConversionOptions: Sendable {
+    /// The codec, level and encoding of the .col file.
     public var writer = WriterOptions()
     /// Rows per chunk.
     public var chunkRows = 65_536
+    /// What happens to a bad record.
     public var onError = ErrorPolicy.fail
     /// Where to write rejected records (CSV: line, error, record), if anywhere.
     public var rejectsPath: String?

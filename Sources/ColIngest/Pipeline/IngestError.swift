@@ -71,15 +71,20 @@ public struct IngestMessage: Sendable, Equatable, CustomStringConvertible, Expre
 
     var pieces: [Piece]
 
+    /// A message with no setting in it.
     public init(stringLiteral value: String) { pieces = [.text(value)] }
 
+    /// A message built by interpolation.
     public init(stringInterpolation: StringInterpolation) { pieces = stringInterpolation.pieces }
 
     /// The interpolation behind `IngestMessage` literals.
     public struct StringInterpolation: StringInterpolationProtocol {
         var pieces: [Piece] = []
+        /// An empty message.
         public init(literalCapacity: Int, interpolationCount: Int) {}
+        /// Appends text.
         public mutating func appendLiteral(_ literal: String) { appendText(literal) }
+        /// Appends a value's description.
         public mutating func appendInterpolation<T>(_ value: T) { appendText("\(value)") }
 
         /// Adjacent text is kept as one piece, so equal messages have equal pieces.
