@@ -5,14 +5,19 @@ import ColBytes
 
 /// Count, sum, mean and variance of a stream of doubles, mergeable.
 public struct Moments: Sendable, Equatable {
+    /// Values added.
     public internal(set) var count: UInt64 = 0
+    /// Their sum.
     public internal(set) var sum: Double = 0
+    /// Their mean (Welford's running mean).
     public internal(set) var mean: Double = 0
     /// The sum of squared differences from the mean.
     public internal(set) var m2: Double = 0
 
+    /// No values yet.
     public init() {}
 
+    /// Moments with known parts (for chunks whose values were summed elsewhere).
     public init(count: UInt64, sum: Double, mean: Double, m2: Double) {
         self.count = count
         self.sum = sum
@@ -20,6 +25,7 @@ public struct Moments: Sendable, Equatable {
         self.m2 = m2
     }
 
+    /// Adds one value.
     public mutating func add(_ x: Double) {
         count += 1
         sum += x
@@ -28,6 +34,7 @@ public struct Moments: Sendable, Equatable {
         m2 += delta * (x - mean)
     }
 
+    /// Merges another stream's moments (Chan et al.), as if its values had been added here.
     public mutating func merge(_ o: Moments) {
         guard o.count > 0 else { return }
         guard count > 0 else { self = o; return }
@@ -46,6 +53,7 @@ public struct Moments: Sendable, Equatable {
         count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil
     }
 
+    /// Appends the count (varint), sum, mean and m2 (f64).
     public func serialize(into w: inout ByteWriter) {
         w.writeVarint(count)
         w.write(sum)
@@ -53,6 +61,7 @@ public struct Moments: Sendable, Equatable {
         w.write(m2)
     }
 
+    /// Reads what `serialize(into:)` wrote.
     public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Moments {
         Moments(count: try r.readVarint(), sum: try r.readDouble(), mean: try r.readDouble(), m2: try r.readDouble())
     }

@@ -47,22 +47,33 @@ public struct ConversionOptions: Sendable {
 
 /// Progress of a running conversion.
 public struct ConversionProgress: Sendable {
+    /// Rows converted so far.
     public var rows: UInt64
+    /// Raw input bytes read so far.
     public var inputBytes: Int
     /// The input size, when known (for an ETA).
     public var inputSize: Int?
+    /// Seconds since the conversion started.
     public var seconds: Double
 }
 
 /// What a finished conversion did.
 public struct ConversionSummary: Sendable {
+    /// Rows written.
     public var rows: UInt64
+    /// Columns in the file.
     public var columns: Int
+    /// Chunks written.
     public var chunks: Int
+    /// Raw input bytes read.
     public var inputBytes: Int
+    /// The output file's size (0 for standard output).
     public var outputBytes: Int
+    /// Wall time of the conversion.
     public var seconds: Double
+    /// Records dropped and values set to null by the error policy.
     public var rejectedRecords: Int
+    /// What inference decided (dialect, header, types), as recorded in the provenance.
     public var decisions: [(subject: String, decision: String)]
     /// Peak resident set size of the process, in bytes.
     public var peakRSS: Int
