@@ -17,6 +17,7 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
     /// A threshold names no known metric and level.
     case unknownThreshold(String)
 
+    /// The message printed for the error.
     public var description: String {
         switch self {
         case let .notFound(path): return "\(path): no such .col file or folder of .col files"
@@ -32,19 +33,28 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
 
 /// One .col file of a dataset.
 public struct DatasetPart: Sendable {
+    /// The file's path, as given or found in a folder.
     public let path: String
+    /// The file's footer, opened.
     public let reader: ColFileReader
+    /// Rows in this part.
     public var rowCount: UInt64 { reader.rowCount }
+    /// Chunks in this part.
     public var chunkCount: Int { reader.directory.chunkCount }
+    /// The file's size in bytes.
     public var fileSize: Int { reader.fileSize }
 }
 
 /// One column of a dataset: its merged schema entry and statistics, and
 /// its bytes on disk.
 public struct DatasetColumn: Sendable {
+    /// The column's name.
     public var name: String
+    /// The type every part's values fit, widened over the parts.
     public var type: LogicalType
+    /// Whether any part may hold a null here (or lacks the column).
     public var nullable: Bool
+    /// Where the values came from in the input (a JSON path, or the CSV header).
     public var sourcePath: String
     /// Merged over every part; a part without the column counts its rows as null.
     public var statistics: ColumnStatistics
@@ -66,8 +76,11 @@ public struct DatasetColumn: Sendable {
 /// first seen. Statistics and sketches are merged as the writer merges
 /// chunks (FORMAT.md §5.2); nothing is rescanned.
 public struct Dataset: Sendable {
+    /// The files, in the order they were given.
     public let parts: [DatasetPart]
+    /// The columns, in the order they are first seen.
     public private(set) var columns: [DatasetColumn] = []
+    /// Rows over every part.
     public private(set) var rowCount: UInt64 = 0
 
     /// Opens files and folders (a folder contributes its `*.col` files, sorted by name).
@@ -93,6 +106,7 @@ public struct Dataset: Sendable {
         self.init(parts: parts)
     }
 
+    /// Merges parts that are already open.
     public init(parts: [DatasetPart]) {
         self.parts = parts
         var index: [[UInt8]: Int] = [:]
@@ -151,7 +165,9 @@ public struct Dataset: Sendable {
         }
     }
 
+    /// Chunks over every part.
     public var chunkCount: Int { parts.reduce(0) { $0 + $1.chunkCount } }
+    /// Bytes on disk over every part.
     public var fileBytes: Int { parts.reduce(0) { $0 + $1.fileSize } }
 
     /// The merged schema (its fingerprint equals the file's for one part).

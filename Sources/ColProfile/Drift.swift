@@ -8,7 +8,9 @@ import Glibc
 /// How bad a finding is.
 public enum Severity: Int, Sendable, Comparable, CustomStringConvertible {
     case ok = 0, warn, fail
+    /// Orders by badness: ok < warn < fail.
     public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    /// `ok`, `warn` or `fail`, as printed.
     public var description: String { ["ok", "warn", "fail"][rawValue] }
 }
 
@@ -30,6 +32,7 @@ public struct DriftThresholds: Sendable {
     /// Chunks with fewer values than this are not compared inside one file (too noisy).
     public var minimumValues = 1000
 
+    /// The documented defaults.
     public init() {}
 
     /// Sets one threshold from `metric.level=value` (e.g. `psi.fail=0.3`).
@@ -59,13 +62,18 @@ public struct DriftThresholds: Sendable {
 
 /// One check of one column.
 public struct DriftFinding: Sendable {
+    /// The column checked.
     public var column: String
     /// `schema.added`, `schema.removed`, `schema.type`, `schema.nullable`, `schema.order`, `widening`,
     /// `psi`, `ks`, `js`, `null_rate`, `distinct`, `range`.
     public var metric: String
+    /// The metric's value, when the check has one.
     public var value: Double?
+    /// The threshold at which the value warns.
     public var warn: Double?
+    /// The threshold at which the value fails.
     public var fail: Double?
+    /// How bad the finding is.
     public var severity: Severity
     /// What moved most, or what changed.
     public var detail: String
@@ -100,12 +108,19 @@ public struct DriftFinding: Sendable {
 
 /// The result of a drift comparison.
 public struct DriftReport: Sendable {
+    /// What was compared against: a path, or a chunk.
     public var base: String
+    /// What was compared.
     public var new: String
+    /// Rows on the base side.
     public var baseRows: UInt64
+    /// Rows on the new side.
     public var newRows: UInt64
+    /// The base side's schema fingerprint.
     public var baseFingerprint: Fingerprint
+    /// The new side's schema fingerprint.
     public var newFingerprint: Fingerprint
+    /// Every check, in column order.
     public var findings: [DriftFinding]
     /// The worst finding.
     public var severity: Severity { findings.map(\.severity).max() ?? .ok }

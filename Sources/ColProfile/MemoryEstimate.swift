@@ -26,11 +26,16 @@ public struct ColumnMemory: Sendable {
 
 /// The estimate for a dataset and the advice that follows from it.
 public struct MemoryEstimate: Sendable {
+    /// The in-memory layout estimated for.
     public let layout: InMemoryLayout
+    /// One estimate per dataset column, in order.
     public let columns: [ColumnMemory]
+    /// The buffers' sizes, summed over the columns.
     public var bytes: UInt64 { columns.reduce(0) { $0 + $1.bytes } }
+    /// The allocations' sizes, summed over the columns.
     public var allocatedBytes: UInt64 { columns.reduce(0) { $0 + $1.allocatedBytes } }
 
+    /// Estimates from the footers' directory alone (docs/PROFILE.md, "Memory").
     public init(_ dataset: Dataset, layout: InMemoryLayout) {
         self.layout = layout
         var out: [ColumnMemory] = []
@@ -121,6 +126,7 @@ public struct MemoryEstimate: Sendable {
 
 /// How to load a dataset, from its estimated size and the memory available now.
 public struct LoadAdvice: Sendable {
+    /// How to load.
     public enum Strategy: String, Sendable {
         /// Load every column at once.
         case eager
@@ -137,13 +143,18 @@ public struct LoadAdvice: Sendable {
     /// Streaming above this share of safe memory.
     public static let streamLimit = 2.0
 
+    /// The advice.
     public let strategy: Strategy
+    /// The estimated size loaded.
     public let neededBytes: UInt64
+    /// The memory available now.
     public let availableBytes: UInt64
+    /// The memory treated as usable: `availableBytes` times `safeFraction`.
     public var safeBytes: UInt64 { UInt64(Double(availableBytes) * Self.safeFraction) }
     /// Needed over safe.
     public var ratio: Double { safeBytes == 0 ? .infinity : Double(neededBytes) / Double(safeBytes) }
 
+    /// Advises for a size and the memory available.
     public init(neededBytes: UInt64, availableBytes: UInt64) {
         self.neededBytes = neededBytes
         self.availableBytes = availableBytes

@@ -12,12 +12,16 @@ public struct ProfileReport: Sendable {
     /// The version of the `--json` schema (docs/PROFILE.md, "JSON").
     public static let formatVersion = 1
 
+    /// The profiled dataset.
     public let dataset: Dataset
+    /// Its estimated size in memory.
     public let memory: MemoryEstimate
+    /// How to load it, given the memory available.
     public let advice: LoadAdvice
     /// The columns shown, as indices into `dataset.columns`.
     public let shown: [Int]
 
+    /// Profiles `dataset`, showing `columns` (all when nil); throws on an unknown column name.
     public init(dataset: Dataset, layout: InMemoryLayout, availableBytes: UInt64, columns: [String]? = nil) throws(ProfileError) {
         self.dataset = dataset
         memory = MemoryEstimate(dataset, layout: layout)
@@ -105,6 +109,7 @@ public struct ProfileReport: Sendable {
 
     // MARK: - Rendering
 
+    /// The report as text in the given format.
     public func render(_ format: ReportFormat) -> String {
         switch format {
         case .table: return table()

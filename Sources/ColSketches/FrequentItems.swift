@@ -33,6 +33,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     private var table: [Int32] = []
     private var sampleCounter: UInt64 = 0
 
+    /// A sketch that keeps `capacity` items, counting exactly until `exactLimit` distinct items are seen.
     public init(capacity: Int = 64, exactLimit: Int = 2048) {
         self.capacity = max(capacity, 1)
         self.exactLimit = max(exactLimit, self.capacity)
@@ -157,13 +158,16 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
 
     /// One entry of the top-k list.
     public struct Entry: Sendable {
+        /// The value.
         public let item: Item
+        /// The value's hash, which identifies it when merging.
         public let hash: UInt64
         /// The counted occurrences; an estimate when the sketch is not exact.
         public let count: UInt64
         /// How much of `count` may come from evicted items.
         public let error: UInt64
 
+        /// An entry as read back or merged.
         public init(item: Item, hash: UInt64, count: UInt64, error: UInt64) {
             self.item = item
             self.hash = hash

@@ -19,6 +19,7 @@ public struct HyperLogLog: Sendable, Equatable {
     /// The default precision, 14: 16 KiB of registers, standard error 0.81%.
     public static let defaultPrecision = 14
 
+    /// An empty sketch with 2^`precision` registers (`precision` clamped to 4...18).
     public init(precision: Int = HyperLogLog.defaultPrecision) {
         let p = min(max(precision, 4), 18)
         self.precision = p
@@ -119,6 +120,7 @@ public struct HyperLogLog: Sendable, Equatable {
         }
     }
 
+    /// Reads a sketch written by `serialize(into:)`, refusing bad precision or register values.
     public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> HyperLogLog {
         let at = r.offset
         let p = Int(try r.readUInt8())

@@ -16,8 +16,9 @@ public struct KLLSketch: Sendable, Equatable {
     public let k: Int
     /// The number of values added.
     public private(set) var count: UInt64 = 0
-    /// The smallest and largest value added (exact).
+    /// The smallest value added (exact).
     public private(set) var minimum: Double = .infinity
+    /// The largest value added (exact).
     public private(set) var maximum: Double = -.infinity
     private(set) var levels: [[Double]] = [[]] {
         didSet { if levels.count != capacities.count { recomputeCapacities() } }
@@ -26,9 +27,11 @@ public struct KLLSketch: Sendable, Equatable {
     /// Capacity of each level for the current number of levels.
     private var capacities: [Int] = []
 
+    /// The default accuracy parameter.
     public static let defaultK = 256
     static let minCapacity = 8
 
+    /// An empty sketch (`k` at least 8).
     public init(k: Int = KLLSketch.defaultK) {
         self.k = max(k, 8)
         levels[0].reserveCapacity(self.k)
@@ -44,10 +47,12 @@ public struct KLLSketch: Sendable, Equatable {
         totalCapacity = capacities.reduce(0, +)
     }
 
+    /// Equal when every retained value and the sampling state match.
     public static func == (a: KLLSketch, b: KLLSketch) -> Bool {
         a.k == b.k && a.count == b.count && a.minimum == b.minimum && a.maximum == b.maximum && a.levels == b.levels && a.rng == b.rng
     }
 
+    /// Whether no value was added.
     public var isEmpty: Bool { count == 0 }
 
     /// The number of retained items.
@@ -174,6 +179,7 @@ public struct KLLSketch: Sendable, Equatable {
         }
     }
 
+    /// Reads a sketch written by `serialize(into:)`, refusing a bad `k`, level count, item or weight.
     public static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> KLLSketch {
         let at = r.offset
         let k = try r.readCount(limit: 1 << 16)
