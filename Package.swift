@@ -5,7 +5,7 @@ import PackageDescription
 //   ColBytes  <-  ColSketches  <-  ColFormat  <-  ColText  <-  ColIngest   <-  ColCLI  <-  colconv, colprof
 //                                                        <-  ColProfile  <-  ColCLI
 //                                                        <-  ColScan     <-  ColCLI, colsum
-// (ColIngest also uses ColBytes, ColProfile ColSketches, each declared below.)
+// (ColIngest also uses ColBytes, ColProfile ColBytes and ColSketches, each declared below.)
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
 // docs/ARCHITECTURE.md walks through the modules file by file.
 let package = Package(
@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ColFormat", dependencies: ["ColBytes", "ColSketches", "CZstd", "CLZ4"]),
         .target(name: "ColText", dependencies: ["ColFormat"]),
         .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
-        .target(name: "ColProfile", dependencies: ["ColSketches", "ColFormat", "ColText"]),
+        .target(name: "ColProfile", dependencies: ["ColBytes", "ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
         .target(
             name: "ColCLI",

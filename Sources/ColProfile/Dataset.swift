@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ColBytes
 import ColFormat
 import ColText
 
@@ -141,12 +142,12 @@ public struct Dataset: Sendable {
                     columns[k].statistics.merge(r.statistics[j], as: logical)
                 }
                 for w in r.schema.widenings where w.column == j {
-                    columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount + w.row, from: w.from, to: w.to))
+                    columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount.saturatingAdding(w.row), from: w.from, to: w.to))
                 }
                 for chunk in 0..<r.directory.chunkCount {
                     let e = r.directory.entry(chunk: chunk, column: j)
-                    columns[k].storedBytes &+= UInt64(e.storedLength)
-                    columns[k].decodedBytes &+= e.decodedBytes
+                    columns[k].storedBytes +|= UInt64(e.storedLength)
+                    columns[k].decodedBytes +|= e.decodedBytes
                     columns[k].chunks += 1
                     if e.nullCount > 0 || e.isAbsent { columns[k].chunksWithNulls += 1 }
                 }
@@ -161,7 +162,7 @@ public struct Dataset: Sendable {
                 columns[k].chunks += part.chunkCount
                 columns[k].chunksWithNulls += part.chunkCount
             }
-            rowCount += part.rowCount
+            rowCount +|= part.rowCount
         }
     }
 

@@ -235,7 +235,7 @@ public enum Drift {
         let bNull = Double(b.nullCount) / Double(b.rowCount), nNull = Double(n.nullCount) / Double(n.rowCount)
         out.append(DriftFinding(column: column, metric: "null_rate", value: abs(nNull - bNull), warn: t.nullWarn, fail: t.nullFail,
                                 detail: "null rate \(percent(bNull)) → \(percent(nNull))", chunk: chunk))
-        let bValues = b.rowCount - b.nullCount - b.nanCount, nValues = n.rowCount - n.nullCount - n.nanCount
+        let bValues = b.valueCount, nValues = n.valueCount
         guard bValues > 0, nValues > 0 else { return out }
         if chunk != nil && (bValues < UInt64(t.minimumValues) || nValues < UInt64(t.minimumValues)) { return out }
         if let bd = b.distinctCount, let nd = n.distinctCount, bd > 0, chunk == nil {

@@ -1,3 +1,4 @@
+import ColBytes
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,9 +32,9 @@ public struct MemoryEstimate: Sendable {
     /// One estimate per dataset column, in order.
     public let columns: [ColumnMemory]
     /// The buffers' sizes, summed over the columns.
-    public var bytes: UInt64 { columns.reduce(0) { $0 + $1.bytes } }
+    public var bytes: UInt64 { columns.reduce(0) { $0.saturatingAdding($1.bytes) } }
     /// The allocations' sizes, summed over the columns.
-    public var allocatedBytes: UInt64 { columns.reduce(0) { $0 + $1.allocatedBytes } }
+    public var allocatedBytes: UInt64 { columns.reduce(0) { $0.saturatingAdding($1.allocatedBytes) } }
 
     /// Estimates from the footers' directory alone (docs/PROFILE.md, "Memory").
     public init(_ dataset: Dataset, layout: InMemoryLayout) {
@@ -81,13 +82,13 @@ public struct MemoryEstimate: Sendable {
     }
 
     static func arrowBuffer(_ m: inout ColumnMemory, _ size: Int) {
-        m.bytes += UInt64(size)
-        m.allocatedBytes += UInt64((size + 63) & ~63)
+        m.bytes +|= UInt64(size)
+        m.allocatedBytes +|= UInt64((size + 63) & ~63)
     }
 
     static func swiftArray(_ m: inout ColumnMemory, _ size: Int) {
-        m.bytes += UInt64(size)
-        m.allocatedBytes += UInt64(size + 32)
+        m.bytes +|= UInt64(size)
+        m.allocatedBytes +|= UInt64(size + 32)
     }
 
     static func add(_ m: inout ColumnMemory, layout: InMemoryLayout, type: LogicalType, rows: Int, nulls: Int, text: Int, distinct: Int) {

@@ -1,3 +1,4 @@
+import ColBytes
 import ColFormat
 import ColText
 
@@ -38,7 +39,7 @@ public struct ProfileReport: Sendable {
             shown = Array(dataset.columns.indices)
         }
         let estimate = memory
-        let needed = shown.reduce(UInt64(0)) { $0 + estimate.columns[$1].allocatedBytes }
+        let needed = shown.reduce(UInt64(0)) { $0.saturatingAdding(estimate.columns[$1].allocatedBytes) }
         advice = LoadAdvice(neededBytes: needed, availableBytes: availableBytes)
     }
 
@@ -64,7 +65,7 @@ public struct ProfileReport: Sendable {
     /// The distinct count, an estimate capped at the number of values.
     static func distinct(_ s: ColumnStatistics) -> UInt64? {
         guard let d = s.distinctCount else { return nil }
-        return s.distinctExact ? d : min(d, s.rowCount - s.nullCount - s.nanCount)
+        return s.distinctExact ? d : min(d, s.valueCount)
     }
 
     /// A standard deviation in the column's units (days for dates and timestamps).
@@ -84,7 +85,7 @@ public struct ProfileReport: Sendable {
         if let w = c.widenings.last { type += " (from \(w.from.name) @\(w.row))" }
         let nullShare = s.rowCount > 0 ? Double(s.nullCount) / Double(s.rowCount) : 0
         var distinct = ""
-        let values = s.rowCount - s.nullCount - s.nanCount
+        let values = s.valueCount
         if let d = Self.distinct(s) { distinct = (s.distinctExact ? "" : "≈") + String(d) }
         var top = ""
         if let f = s.frequent, c.type != .null {
@@ -127,8 +128,8 @@ public struct ProfileReport: Sendable {
         [r.name, r.type, r.nulls, r.min, r.max, r.distinct, r.mean, r.std, r.p5, r.p50, r.p95, r.top, r.stored, r.decoded, r.ratio, r.memory]
     }
 
-    var totalStored: UInt64 { shown.reduce(0) { $0 + dataset.columns[$1].storedBytes } }
-    var totalDecoded: UInt64 { shown.reduce(0) { $0 + dataset.columns[$1].decodedBytes } }
+    var totalStored: UInt64 { shown.reduce(0) { $0.saturatingAdding(dataset.columns[$1].storedBytes) } }
+    var totalDecoded: UInt64 { shown.reduce(0) { $0.saturatingAdding(dataset.columns[$1].decodedBytes) } }
 
     func summaryLines() -> [String] {
         let d = dataset

@@ -176,7 +176,7 @@ indirect enum BoundFilter: Sendable {
     }
 
     static func proveCompare(_ s: ColumnStatistics, _ op: Comparison, _ v: Scalar) -> Proof {
-        let values = s.rowCount - s.nullCount - s.nanCount
+        let values = s.valueCount
         if values == 0 { return .none }
         // An exact set of the chunk's values answers every comparison.
         if let set = s.exactValueSet {

@@ -1,3 +1,5 @@
+import ColBytes
+
 // Frequent items (top-k) with exact counts while the number of distinct
 // items stays small, and the SpaceSaving algorithm (Metwally et al. 2005)
 // once it does not.
@@ -45,10 +47,10 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     /// Counts `count` occurrences of the item with this hash; `make` is called
     /// only when the item needs a new slot.
     public mutating func add(hash: UInt64, count: UInt64 = 1, _ make: () -> Item) {
-        total += count
+        total +|= count
         if isExact {
             if let slot = find(hash) {
-                counts[slot] += count
+                counts[slot] +|= count
                 return
             }
             if items.count < exactLimit {
@@ -59,7 +61,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         }
         sampleCounter &+= 1
         guard sampleCounter % Self.sampleRate == 0 else { return }
-        spaceSaving(hash: hash, count: count * Self.sampleRate, error: 0, make)
+        spaceSaving(hash: hash, count: count.saturatingMultiplying(by: Self.sampleRate), error: 0, make)
     }
 
     @inline(__always) private func find(_ hash: UInt64) -> Int? {
@@ -101,8 +103,8 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
 
     private mutating func spaceSaving(hash: UInt64, count: UInt64, error: UInt64, _ make: () -> Item) {
         if let slot = find(hash) {
-            counts[slot] += count
-            errors[slot] += error
+            counts[slot] +|= count
+            errors[slot] +|= error
             return
         }
         if items.count < capacity {
@@ -114,8 +116,8 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         let floor = counts[minSlot]
         hashes[minSlot] = hash
         items[minSlot] = make()
-        counts[minSlot] = floor + count
-        errors[minSlot] = floor + error
+        counts[minSlot] = floor.saturatingAdding(count)
+        errors[minSlot] = floor.saturatingAdding(error)
     }
 
     private mutating func leaveExactPhase() {
@@ -142,7 +144,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
             let item = other.items[i]
             if isExact {
                 if let slot = find(other.hashes[i]) {
-                    counts[slot] += other.counts[i]
+                    counts[slot] +|= other.counts[i]
                     continue
                 }
                 if items.count < exactLimit {
@@ -153,7 +155,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
             }
             spaceSaving(hash: other.hashes[i], count: other.counts[i], error: other.errors[i]) { item }
         }
-        total += other.total
+        total +|= other.total
     }
 
     /// One entry of the top-k list.

@@ -102,7 +102,7 @@ public struct KLLSketch: Sendable, Equatable {
     /// Folds another sketch into this one.
     public mutating func merge(_ other: KLLSketch) {
         guard other.count > 0 else { return }
-        count += other.count
+        count +|= other.count
         minimum = Swift.min(minimum, other.minimum)
         maximum = Swift.max(maximum, other.maximum)
         while levels.count < other.levels.count { levels.append([]) }
@@ -138,11 +138,11 @@ public struct KLLSketch: Sendable, Equatable {
         if q <= 0 { return minimum }
         if q >= 1 { return maximum }
         let items = weightedItems()
-        let total = items.reduce(UInt64(0)) { $0 + $1.weight }
+        let total = items.reduce(UInt64(0)) { $0.saturatingAdding($1.weight) }
         let target = q * Double(total)
         var cumulative: UInt64 = 0
         for item in items {
-            cumulative += item.weight
+            cumulative +|= item.weight
             if Double(cumulative) >= target { return item.value }
         }
         return maximum
@@ -156,8 +156,8 @@ public struct KLLSketch: Sendable, Equatable {
         for (h, level) in levels.enumerated() {
             let w = UInt64(1) << UInt64(h)
             for v in level {
-                total += w
-                if v <= x { below += w }
+                total +|= w
+                if v <= x { below +|= w }
             }
         }
         return total == 0 ? 0 : Double(below) / Double(total)
@@ -205,10 +205,14 @@ public struct KLLSketch: Sendable, Equatable {
             }
             let (w, o) = UInt64(n).multipliedReportingOverflow(by: UInt64(1) << UInt64(h))
             if o { throw .invalid("KLL level weight", offset: r.offset) }
-            weight &+= w
+            let (sum, overflow) = weight.addingReportingOverflow(w)
+            if overflow { throw .invalid("KLL level weight", offset: r.offset) }
+            weight = sum
             s.levels.append(level)
         }
-        if (s.count == 0) != (weight == 0) { throw .invalid("KLL count \(s.count) vs retained weight", offset: at) }
+        if s.count > 0, !(s.minimum <= s.maximum) { throw .invalid("KLL minimum above maximum", offset: at) }
+        // Compaction keeps the total weight exact, so the retained weight is the count.
+        if s.count != weight { throw .invalid("KLL count \(s.count) vs retained weight \(weight)", offset: at) }
         return s
     }
 }

@@ -38,12 +38,12 @@ public struct Moments: Sendable, Equatable {
     public mutating func merge(_ o: Moments) {
         guard o.count > 0 else { return }
         guard count > 0 else { self = o; return }
-        let n = Double(count + o.count)
+        let n = Double(count) + Double(o.count)
         let delta = o.mean - mean
         mean += delta * Double(o.count) / n
         m2 += o.m2 + delta * delta * Double(count) * Double(o.count) / n
         sum += o.sum
-        count += o.count
+        count +|= o.count
     }
 
     /// The population variance, or nil when empty.

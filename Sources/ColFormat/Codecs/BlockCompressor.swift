@@ -90,23 +90,28 @@ public final class BlockCompressor {
                 let base = input.baseAddress.map { $0 + at }
                 let size = ZSTD_getFrameContentSize(base, input.count - at)
                 let length = ZSTD_findFrameCompressedSize(base, input.count - at)
-                guard ZSTD_isError(length) == 0, length > 0, size <= UInt64(rawLength) else { return false }
-                declared &+= size
+                guard ZSTD_isError(length) == 0, length > 0, size <= UInt64(rawLength) - declared else { return false }
+                declared += size
                 at += length
             }
             guard declared == UInt64(rawLength) else { return false }
-            out = [UInt8](repeating: 0, count: rawLength)
-            let n = out.withUnsafeMutableBytes { o in
-                ZSTD_decompressDCtx(ctx, o.baseAddress, rawLength, input.baseAddress, input.count)
+            // Uninitialized capacity: the pages a forged size claims are only touched as real output arrives.
+            var n = 0
+            out = [UInt8](unsafeUninitializedCapacity: rawLength) { o, initialized in
+                n = ZSTD_decompressDCtx(ctx, o.baseAddress, rawLength, input.baseAddress, input.count)
+                initialized = ZSTD_isError(n) == 0 ? n : 0
             }
             return ZSTD_isError(n) == 0 && n == rawLength
         case .lz4:
             guard rawLength <= Int(Int32.max) else { return false }
-            out = [UInt8](repeating: 0, count: rawLength)
-            let n = out.withUnsafeMutableBytes { o in
-                LZ4_decompress_safe(
-                    input.baseAddress?.assumingMemoryBound(to: CChar.self),
-                    o.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(input.count), Int32(rawLength))
+            // LZ4 expands at most 255 bytes per input byte; a larger claim is forged.
+            guard input.count <= Int(Int32.max), rawLength / 255 <= input.count + 1 else { return false }
+            var n: Int32 = 0
+            out = [UInt8](unsafeUninitializedCapacity: rawLength) { o, initialized in
+                n = LZ4_decompress_safe(
+                    input.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                    o.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(input.count), Int32(rawLength))
+                initialized = n > 0 ? Int(n) : 0
             }
             return Int(n) == rawLength
         }

@@ -5,10 +5,12 @@ import ColBytes
 ///
 /// Every count is checked against the row count and the bytes left before
 /// anything is allocated, and the page must be consumed exactly: trailing
-/// bytes are corruption too.
+/// bytes are corruption too. Text is bounded by `maxStringBytes` (what the
+/// directory says the chunk decodes to) before it is gathered.
 enum PageDecoder {
     static func decode(
-        _ page: [UInt8], type: LogicalType, rows: Int, encoding: Encoding, baseOffset: Int = 0
+        _ page: [UInt8], type: LogicalType, rows: Int, encoding: Encoding, baseOffset: Int = 0,
+        maxStringBytes: Int = Int(UInt32.max)
     ) throws(BinaryDecodingError) -> ColumnVector {
         var r = ByteReader(page, baseOffset: baseOffset)
         let at = r.offset
@@ -18,7 +20,7 @@ enum PageDecoder {
         if type == .null {
             guard nulls == rows else { throw .invalid("null column with values", offset: at) }
         } else {
-            try decodeValues(&r, into: &out, k: k, encoding: encoding)
+            try decodeValues(&r, into: &out, k: k, encoding: encoding, maxStringBytes: min(maxStringBytes, Int(UInt32.max)))
         }
         guard r.isAtEnd else { throw .invalid("\(r.remaining) trailing byte(s) in page", offset: r.offset) }
         return out
@@ -36,7 +38,7 @@ enum PageDecoder {
     }
 
     private static func decodeValues(
-        _ r: inout ByteReader, into out: inout ColumnVector, k: Int, encoding: Encoding
+        _ r: inout ByteReader, into out: inout ColumnVector, k: Int, encoding: Encoding, maxStringBytes: Int
     ) throws(BinaryDecodingError) {
         let type = out.type
         guard encoding.applies(to: type) else {
@@ -69,7 +71,7 @@ enum PageDecoder {
                 ds.reserveCapacity(k)
                 for x in dense {
                     let v = Int64(bitPattern: x)
-                    guard let d = Int32(exactly: v) else { throw .invalid("date out of range", offset: r.offset) }
+                    guard let d = Int32(exactly: v), abs(v) <= Int64(Layout.maxDateDays) else { throw .invalid("date out of range", offset: r.offset) }
                     ds.append(d)
                 }
                 scatter(ds, into: &out.dates, zero: 0, validity: out)
@@ -83,16 +85,23 @@ enum PageDecoder {
             var offsets = [UInt32]()
             offsets.reserveCapacity(out.count + 1)
             offsets.append(0)
+            // Dictionary and run-length pages expand: add up the text before allocating it.
+            var total = 0
+            for range in dense {
+                total += range.count
+                guard total <= maxStringBytes else {
+                    throw .invalid("string data over \(maxStringBytes) bytes", offset: r.offset)
+                }
+            }
             var bytes = [UInt8]()
-            bytes.reserveCapacity(encoding == .plain ? data.count : dense.reduce(0) { $0 + $1.count })
+            bytes.reserveCapacity(total)
             var j = 0
             for i in 0..<out.count {
                 if out.isValid(i) {
                     bytes.append(contentsOf: data[dense[j]])
                     j += 1
-                    guard bytes.count <= Int(UInt32.max) else { throw .invalid("string data too large", offset: r.offset) }
                 }
-                offsets.append(UInt32(bytes.count))
+                offsets.append(UInt32(truncatingIfNeeded: bytes.count))
             }
             if type == .string, String(validating: bytes, as: UTF8.self) == nil {
                 throw .invalid("UTF-8 in string column", offset: r.offset)

@@ -114,7 +114,7 @@ public final class ColFileReader: Sendable {
             for _ in 0..<n {
                 let at = r.offset
                 let e = try SectionEntry.deserialize(from: &r)
-                guard e.offset >= UInt64(footerOffset), e.storedLength <= UInt64(tableAt), e.offset + e.storedLength <= UInt64(tableAt),
+                guard e.offset >= UInt64(footerOffset), e.offset <= UInt64(tableAt), e.storedLength <= UInt64(tableAt) - e.offset,
                       e.rawLength <= UInt64(Layout.maxSectionBytes), sections[e.kind] == nil
                 else { throw BinaryDecodingError.invalid("section location", offset: at) }
                 sections[e.kind] = e
@@ -167,6 +167,14 @@ public final class ColFileReader: Sendable {
                     throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]?.offset ?? 0),
                                    detail: "chunk \(ch) of column \(c.name) is \(e.physicalType), not readable as \(c.type)")
                 }
+            }
+        }
+        for w in schema.widenings {
+            guard w.chunk < directory.chunkCount, w.row >= directory.chunkFirstRows[w.chunk],
+                  w.row < directory.chunkFirstRows[w.chunk] + UInt64(directory.chunkRowCounts[w.chunk])
+            else {
+                throw .corrupt(path: path, what: "schema section", offset: Int(sections[SectionKind.schema.rawValue]?.offset ?? 0),
+                               detail: "a widening event at chunk \(w.chunk), row \(w.row), outside the file")
             }
         }
     }
@@ -268,12 +276,18 @@ public final class ColFileReader: Sendable {
         }
         let v: ColumnVector
         do throws(BinaryDecodingError) {
-            v = try PageDecoder.decode(page, type: e.physicalType, rows: Int(e.rowCount), encoding: e.encoding)
+            // The directory's decoded size bounds the text before it is gathered, and must match after.
+            let fixedPart = DecodedSize.arrowBytes(type: e.physicalType, rows: Int(e.rowCount), nulls: Int(e.nullCount), stringBytes: 0)
+            v = try PageDecoder.decode(page, type: e.physicalType, rows: Int(e.rowCount), encoding: e.encoding,
+                                       maxStringBytes: max(Int(e.decodedBytes) - fixedPart, 0))
         } catch {
             throw ColFileError.from(error, path: path, what: what + " page").relocated(base: Int(e.offset))
         }
         guard v.nullCount == Int(e.nullCount) else {
             throw .corrupt(path: path, what: what, offset: Int(e.offset), detail: "\(v.nullCount) nulls, the directory says \(e.nullCount)")
+        }
+        guard v.decodedBytes == Int(e.decodedBytes) else {
+            throw .corrupt(path: path, what: what, offset: Int(e.offset), detail: "decodes to \(v.decodedBytes) bytes, the directory says \(e.decodedBytes)")
         }
         return v
     }

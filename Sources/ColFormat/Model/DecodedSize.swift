@@ -10,4 +10,11 @@ public enum DecodedSize {
         default: return type.fixedWidth * rows + validity
         }
     }
+
+    /// The most a chunk column of `rows` rows can decode to: the formula with every
+    /// row null and, for text, the most data a page can hold (`UInt32.max` bytes,
+    /// the limit of its offsets).
+    public static func upperBound(type: LogicalType, rows: Int) -> UInt64 {
+        UInt64(arrowBytes(type: type, rows: rows, nulls: rows, stringBytes: type.isVariableLength ? Int(UInt32.max) : 0))
+    }
 }

@@ -145,7 +145,10 @@ public enum Scalar: Sendable, Hashable, CustomStringConvertible {
         case .int64?: return .int64(try r.read(Int64.self))
         case .timestamp?: return .timestamp(try r.read(Int64.self))
         case .float64?: return .float64(try r.readDouble())
-        case .date?: return .date(try r.read(Int32.self))
+        case .date?:
+            let d = try r.read(Int32.self)
+            guard abs(Int64(d)) <= Int64(Layout.maxDateDays) else { throw .invalid("date \(d) out of range", offset: at + 1) }
+            return .date(d)
         case .string?: return .string(Array(try r.readBytes(limit: 1 << 24)))
         case .json?: return .json(Array(try r.readBytes(limit: 1 << 24)))
         case .null?, nil: throw .invalid("scalar type code \(code)", offset: at)

@@ -147,6 +147,9 @@ public struct Directory: Sendable, Equatable {
             let first = try r.read(UInt64.self)
             let rows = try r.read(UInt32.self)
             guard first == expectedFirst, rows > 0 else { throw .invalid("chunk record", offset: recordAt) }
+            guard rows <= Layout.maxChunkRows else {
+                throw .invalid("chunk of \(rows) rows (limit \(Layout.maxChunkRows))", offset: recordAt + 8)
+            }
             d.chunkFirstRows.append(first)
             d.chunkRowCounts.append(rows)
             expectedFirst += UInt64(rows)
@@ -161,9 +164,12 @@ public struct Directory: Sendable, Equatable {
                 if e.isAbsent {
                     guard e.storedLength == 0, e.nullCount == e.rowCount else { throw .invalid("absent entry", offset: entryAt) }
                 } else {
-                    guard e.offset >= UInt64(Layout.headSize), e.offset + UInt64(e.storedLength) <= dataEnd,
+                    guard e.offset >= UInt64(Layout.headSize), e.offset <= dataEnd, UInt64(e.storedLength) <= dataEnd - e.offset,
                           e.rawLength <= UInt32(Layout.maxBlockBytes)
                     else { throw .invalid("block location", offset: entryAt) }
+                    guard e.decodedBytes <= DecodedSize.upperBound(type: e.physicalType, rows: Int(e.rowCount)) else {
+                        throw .invalid("decoded size \(e.decodedBytes) for \(e.rowCount) rows of \(e.physicalType)", offset: entryAt + 16)
+                    }
                 }
                 d.entries.append(e)
             }

@@ -37,4 +37,7 @@ public enum Layout {
     public static let maxBlockBytes = 1 << 31 - 1
     /// The most rows in one chunk.
     public static let maxChunkRows = 1 << 31 - 1
+    /// The largest |days| a date may hold: every date then widens to a timestamp
+    /// (microseconds in an i64) without overflow. About ±292,000 years.
+    public static let maxDateDays: Int32 = 106_751_991
 }

@@ -1,5 +1,6 @@
 // Merging statistics (docs/FORMAT.md §5.2): chunk into file, file into dataset.
 
+import ColBytes
 import ColSketches
 
 extension ColumnStatistics {
@@ -11,10 +12,10 @@ extension ColumnStatistics {
         let wasEmpty = rowCount == 0
         let mine = self
         type = logical
-        rowCount += o.rowCount
-        nullCount += o.nullCount
-        nanCount += o.nanCount
-        decodedBytes += o.decodedBytes
+        rowCount +|= o.rowCount
+        nullCount +|= o.nullCount
+        nanCount +|= o.nanCount
+        decodedBytes +|= o.decodedBytes
         func up(_ s: Scalar?, from t: LogicalType) -> Scalar? {
             guard let s else { return nil }
             // A numeric or date bound says nothing about text order.
@@ -23,8 +24,8 @@ extension ColumnStatistics {
         }
         let myMin = up(mine.min, from: mine.type), myMax = up(mine.max, from: mine.type)
         let oMin = up(o.min, from: o.type), oMax = up(o.max, from: o.type)
-        let mineHasValues = mine.rowCount > mine.nullCount + mine.nanCount
-        let otherHasValues = o.rowCount > o.nullCount + o.nanCount
+        let mineHasValues = mine.valueCount > 0
+        let otherHasValues = o.valueCount > 0
         func pick(_ a: Scalar?, _ aExact: Bool, _ aHas: Bool, _ b: Scalar?, _ bExact: Bool, _ bHas: Bool, wantMin: Bool) -> (Scalar?, Bool) {
             if !aHas { return (b, bExact) }
             if !bHas { return (a, aExact) }
@@ -44,7 +45,7 @@ extension ColumnStatistics {
         }
         if let ol = o.lengthMin { lengthMin = Swift.min(lengthMin ?? .max, ol) }
         if let ol = o.lengthMax { lengthMax = Swift.max(lengthMax ?? 0, ol) }
-        if let ol = o.lengthTotal { lengthTotal = (lengthTotal ?? 0) + ol }
+        if let ol = o.lengthTotal { lengthTotal = (lengthTotal ?? 0).saturatingAdding(ol) }
         if logical.isVariableLength && (!mine.type.isVariableLength && mineHasValues || !o.type.isVariableLength && otherHasValues) {
             lengthMin = nil; lengthMax = nil; lengthTotal = nil
         }

@@ -115,6 +115,10 @@ extension ColumnStatistics {
         }
         if p.contains(.hll) { s.hll = try HyperLogLog.deserialize(from: &r) }
         if p.contains(.ingestion) { s.ingestion = try IngestionStatistics.deserialize(from: &r) }
+        // Every sketch counts a subset of the rows; a merge of files that pass this cannot overflow.
+        guard (s.moments?.count ?? 0) <= s.rowCount, (s.quantiles?.count ?? 0) <= s.rowCount, (s.frequent?.total ?? 0) <= s.rowCount,
+              (s.lengthMin ?? 0) <= (s.lengthMax ?? .max)
+        else { throw .invalid("sketch counts exceed the row count", offset: at) }
         s.minExact = p.contains(.minExact)
         s.maxExact = p.contains(.maxExact)
         s.distinctExact = p.contains(.distinctExact)

@@ -12,6 +12,11 @@ public struct ColumnStatistics: Sendable {
     public var nullCount: UInt64 = 0
     /// NaN values (float64 only); they are not part of min, max, moments or quantiles.
     public var nanCount: UInt64 = 0
+    /// Rows that hold a value: neither null nor NaN (never negative, even for saturated merged counts).
+    public var valueCount: UInt64 {
+        let missing = nullCount.addingReportingOverflow(nanCount)
+        return missing.overflow || missing.partialValue > rowCount ? 0 : rowCount - missing.partialValue
+    }
     /// The smallest non-null, non-NaN value; -0 and +0 are equal.
     public var min: Scalar?
     /// The largest non-null, non-NaN value.

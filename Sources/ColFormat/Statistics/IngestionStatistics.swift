@@ -19,11 +19,11 @@ public struct IngestionStatistics: Sendable, Equatable {
 
     /// Adds another chunk's counts.
     public mutating func merge(_ o: IngestionStatistics) {
-        for i in 0..<parsedAs.count { parsedAs[i] += o.parsedAs[i] }
-        nullTokens += o.nullTokens
-        emptyStrings += o.emptyStrings
-        rejected += o.rejected
-        duplicateKeys += o.duplicateKeys
+        for i in 0..<parsedAs.count { parsedAs[i] +|= o.parsedAs[i] }
+        nullTokens +|= o.nullTokens
+        emptyStrings +|= o.emptyStrings
+        rejected +|= o.rejected
+        duplicateKeys +|= o.duplicateKeys
     }
 
     func serialize(into w: inout ByteWriter) {
