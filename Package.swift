@@ -47,13 +47,13 @@ let package = Package(
         .executableTarget(name: "colconv", dependencies: ["ColCLI"]),
         .executableTarget(name: "colprof", dependencies: ["ColCLI"]),
         .executableTarget(name: "colsum", dependencies: ["ColFormat", "ColScan", "ColText"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ColBytes", "ColFormat"], path: "Tests/TestSupport"),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColBytes", "ColSketches", "TestSupport"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),
         .testTarget(name: "ColIngestTests", dependencies: ["ColFormat", "ColIngest", "ColCLI", "TestSupport"]),
         .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest", "TestSupport"]),
         .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ColFormat", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
