@@ -10,47 +10,111 @@
 import ColBytes
 
 /// A mergeable distinct-count estimator.
+///
+/// A sketch starts sparse: the non-zero registers as a sorted list of
+/// `index << 8 | rank`, so a column with few distinct values costs bytes, not
+/// 16 KiB (a file of 100,000 columns keeps one sketch per column). Past
+/// `sparseLimit` registers it turns dense, one byte per register. Both forms
+/// estimate, merge and serialize the same.
 public struct HyperLogLog: Sendable, Equatable {
     /// The precision: the sketch holds `1 << precision` registers.
     public let precision: Int
-    /// One byte per register.
-    public internal(set) var registers: [UInt8]
+    /// One byte per register, or empty while the sketch is sparse.
+    private var dense: [UInt8] = []
+    /// The non-zero registers while sparse, sorted by index: `index << 8 | rank`.
+    private var sparse: [UInt32] = []
 
     /// The default precision, 14: 16 KiB of registers, standard error 0.81%.
     public static let defaultPrecision = 14
 
+    /// The register count.
+    public var registerCount: Int { 1 << precision }
+    /// Sparse entries kept before the registers go dense (4 bytes each: a sixteenth of the dense size in bytes).
+    var sparseLimit: Int { registerCount / 16 }
+    /// True while the non-zero registers are kept as a list.
+    public var isSparse: Bool { dense.isEmpty }
+
+    /// Every register, one byte each (built on demand while sparse).
+    public var registers: [UInt8] {
+        if !dense.isEmpty { return dense }
+        var out = [UInt8](repeating: 0, count: registerCount)
+        for e in sparse { out[Int(e >> 8)] = UInt8(truncatingIfNeeded: e) }
+        return out
+    }
+
     /// An empty sketch with 2^`precision` registers (`precision` clamped to 4...18).
     public init(precision: Int = HyperLogLog.defaultPrecision) {
-        let p = min(max(precision, 4), 18)
-        self.precision = p
-        registers = [UInt8](repeating: 0, count: 1 << p)
+        self.precision = min(max(precision, 4), 18)
+    }
+
+    /// Equal when every register is.
+    public static func == (a: HyperLogLog, b: HyperLogLog) -> Bool {
+        a.precision == b.precision && (a.isSparse && b.isSparse ? a.sparse == b.sparse : a.registers == b.registers)
     }
 
     /// Adds a 64-bit hash of a value.
     public mutating func add(hash: UInt64) {
         let index = Int(truncatingIfNeeded: hash >> UInt64(64 - precision))
         let rest = (hash << UInt64(precision)) | (1 << UInt64(precision - 1))
-        let rank = UInt8(truncatingIfNeeded: rest.leadingZeroBitCount + 1)
-        registers.withUnsafeMutableBufferPointer { r in
-            if rank > r[index] { r[index] = rank }
+        raise(index, to: UInt8(truncatingIfNeeded: rest.leadingZeroBitCount + 1))
+    }
+
+    /// Sets register `index` to `rank` if that is higher.
+    private mutating func raise(_ index: Int, to rank: UInt8) {
+        if !dense.isEmpty {
+            dense.withUnsafeMutableBufferPointer { r in
+                if rank > r[index] { r[index] = rank }
+            }
+            return
         }
+        let key = UInt32(index) << 8
+        var lo = 0, hi = sparse.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sparse[mid] & ~0xFF < key { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < sparse.count && sparse[lo] & ~0xFF == key {
+            if rank > UInt8(truncatingIfNeeded: sparse[lo]) { sparse[lo] = key | UInt32(rank) }
+            return
+        }
+        if sparse.count >= sparseLimit {
+            densify()
+            raise(index, to: rank)
+            return
+        }
+        sparse.insert(key | UInt32(rank), at: lo)
+    }
+
+    private mutating func densify() {
+        dense = registers
+        sparse = []
     }
 
     /// Folds another sketch of the same precision into this one.
     public mutating func merge(_ other: HyperLogLog) {
         guard other.precision == precision else { return }
-        for i in 0..<registers.count where other.registers[i] > registers[i] {
-            registers[i] = other.registers[i]
+        if other.isSparse {
+            for e in other.sparse { raise(Int(e >> 8), to: UInt8(truncatingIfNeeded: e)) }
+            return
+        }
+        if isSparse { densify() }
+        for i in 0..<dense.count where other.dense[i] > dense[i] {
+            dense[i] = other.dense[i]
         }
     }
 
     /// The estimated number of distinct hashes added.
     public var estimate: Double {
-        let m = Double(registers.count)
+        let m = Double(registerCount)
         let q = 64 - precision
         var histogram = [Int](repeating: 0, count: q + 2)
-        for r in registers { histogram[min(Int(r), q + 1)] += 1 }
-        if histogram[0] == registers.count { return 0 }
+        if isSparse {
+            histogram[0] = registerCount - sparse.count
+            for e in sparse { histogram[min(Int(e & 0xFF), q + 1)] += 1 }
+        } else {
+            for r in dense { histogram[min(Int(r), q + 1)] += 1 }
+        }
+        if histogram[0] == registerCount { return 0 }
         var z = m * Self.tau(1 - Double(histogram[q + 1]) / m)
         for k in stride(from: q, through: 1, by: -1) {
             z = 0.5 * (z + Double(histogram[k]))
@@ -91,29 +155,48 @@ public struct HyperLogLog: Sendable, Equatable {
     /// u8 value). The writer picks the smaller form.
     public func serialize(into w: inout ByteWriter) {
         w.write(UInt8(precision))
-        var runs = ByteWriter(capacity: 256)
-        var i = 0
-        while i < registers.count {
-            let v = registers[i]
-            var j = i + 1
-            while j < registers.count && registers[j] == v { j += 1 }
-            runs.writeVarint(j - i)
-            runs.write(v)
-            i = j
+        // The non-zero registers as (index, rank), from either form.
+        var entries: [(index: Int, rank: UInt8)] = []
+        if isSparse {
+            entries = sparse.map { (Int($0 >> 8), UInt8(truncatingIfNeeded: $0)) }
+        } else {
+            for (index, r) in dense.enumerated() where r != 0 { entries.append((index, r)) }
         }
-        var sparse = ByteWriter(capacity: 256)
-        var nonZero = 0
-        for r in registers where r != 0 { nonZero += 1 }
-        sparse.writeVarint(nonZero)
+        var sparseForm = ByteWriter(capacity: 256)
+        sparseForm.writeVarint(entries.count)
         var previous = -1
-        for (index, r) in registers.enumerated() where r != 0 {
-            sparse.writeVarint(index - previous)
-            sparse.write(r)
-            previous = index
+        for e in entries {
+            sparseForm.writeVarint(e.index - previous)
+            sparseForm.write(e.rank)
+            previous = e.index
         }
-        if sparse.count < runs.count {
+        // Dense form: (run length, value) over every register, zeros included.
+        var runs = ByteWriter(capacity: 256)
+        var value: UInt8 = 0, length = 0
+        func extend(_ v: UInt8, _ n: Int) {
+            guard n > 0 else { return }
+            if v == value || length == 0 {
+                value = v
+                length += n
+            } else {
+                runs.writeVarint(length)
+                runs.write(value)
+                value = v
+                length = n
+            }
+        }
+        var next = 0
+        for e in entries {
+            extend(0, e.index - next)
+            extend(e.rank, 1)
+            next = e.index + 1
+        }
+        extend(0, registerCount - next)
+        runs.writeVarint(length)
+        runs.write(value)
+        if sparseForm.count < runs.count {
             w.write(UInt8(1))
-            w.writeRaw(sparse.bytes)
+            w.writeRaw(sparseForm.bytes)
         } else {
             w.write(UInt8(0))
             w.writeRaw(runs.bytes)
@@ -126,11 +209,11 @@ public struct HyperLogLog: Sendable, Equatable {
         let p = Int(try r.readUInt8())
         guard (4...18).contains(p) else { throw .invalid("HyperLogLog precision \(p)", offset: at) }
         var h = HyperLogLog(precision: p)
+        let total = h.registerCount
         let formAt = r.offset
         switch try r.readUInt8() {
         case 0:
             var i = 0
-            let total = h.registers.count
             var registers = [UInt8](repeating: 0, count: total)
             while i < total {
                 let runAt = r.offset
@@ -140,19 +223,27 @@ public struct HyperLogLog: Sendable, Equatable {
                 if run == 1 { registers[i] = v } else { for k in i..<(i + run) { registers[k] = v } }
                 i += run
             }
-            h.registers = registers
+            h.dense = registers
         case 1:
-            let n = try r.readCount(limit: h.registers.count, minBytesEach: 2)
+            let n = try r.readCount(limit: total, minBytesEach: 2)
+            var entries: [UInt32] = []
+            entries.reserveCapacity(n)
             var index = -1
             for _ in 0..<n {
                 let entryAt = r.offset
-                let gap = try r.readCount(limit: h.registers.count)
+                let gap = try r.readCount(limit: total)
                 let v = try r.readUInt8()
                 index += gap
-                guard gap > 0, index < h.registers.count, v > 0, v <= 64 - p + 1 else {
+                guard gap > 0, index < total, v > 0, v <= 64 - p + 1 else {
                     throw .invalid("HyperLogLog sparse register", offset: entryAt)
                 }
-                h.registers[index] = v
+                entries.append(UInt32(index) << 8 | UInt32(v))
+            }
+            if n <= h.sparseLimit {
+                h.sparse = entries
+            } else {
+                h.dense = [UInt8](repeating: 0, count: total)
+                for e in entries { h.dense[Int(e >> 8)] = UInt8(truncatingIfNeeded: e) }
             }
         default:
             throw .invalid("HyperLogLog form", offset: formAt)

@@ -97,7 +97,7 @@ struct RoundTripTests {
         try w.append([a])
         var b = ColumnVector(type: .float64)
         b.append(2.5); b.append(3.5)
-        let late = w.addColumn(ColumnDescriptor(name: "late"))
+        let late = try w.addColumn(ColumnDescriptor(name: "late"))
         var l = ColumnVector(type: .string)
         l.append(string: "x"); l.appendNull()
         try w.append([b, l], firstRowOfType: [1, 0])

@@ -1,5 +1,6 @@
 import ColBytes
 import ColSketches
+import TestSupport
 import Testing
 
 /// Counts from files are checked when read, but merging many files could still add
@@ -42,5 +43,57 @@ struct SaturationTests {
         forged[1] = 101
         var f = ByteReader(forged)
         #expect(throws: BinaryDecodingError.self) { try KLLSketch.deserialize(from: &f) }
+    }
+}
+
+/// The sparse in-memory form of HyperLogLog writes exactly what the dense form writes.
+@Suite("HyperLogLog forms")
+struct HyperLogLogFormTests {
+    /// FORMAT.md's two register encodings, written from `registers` alone; the smaller wins.
+    static func reference(_ h: HyperLogLog) -> [UInt8] {
+        let registers = h.registers
+        var runs = ByteWriter(), sparse = ByteWriter()
+        var i = 0
+        while i < registers.count {
+            var j = i + 1
+            while j < registers.count && registers[j] == registers[i] { j += 1 }
+            runs.writeVarint(j - i)
+            runs.write(registers[i])
+            i = j
+        }
+        sparse.writeVarint(registers.filter { $0 != 0 }.count)
+        var previous = -1
+        for (index, r) in registers.enumerated() where r != 0 {
+            sparse.writeVarint(index - previous)
+            sparse.write(r)
+            previous = index
+        }
+        var w = ByteWriter()
+        w.write(UInt8(h.precision))
+        if sparse.count < runs.count { w.write(UInt8(1)); w.writeRaw(sparse.bytes) } else { w.write(UInt8(0)); w.writeRaw(runs.bytes) }
+        return w.bytes
+    }
+
+    @Test("serialization matches the reference, sparse or dense, and survives a round trip", arguments: [0, 1, 7, 300, 1023, 1100, 5000, 200_000])
+    func forms(distinct: Int) throws {
+        var rng = SeededRandom(seed: UInt64(distinct) + 1)
+        var h = HyperLogLog()
+        for _ in 0..<distinct { h.add(hash: rng.next()) }
+        #expect(h.isSparse == (h.registers.filter { $0 != 0 }.count <= h.registerCount / 16))
+        var w = ByteWriter()
+        h.serialize(into: &w)
+        #expect(w.bytes == Self.reference(h))
+        var r = ByteReader(w.bytes)
+        let back = try HyperLogLog.deserialize(from: &r)
+        #expect(back == h)
+        #expect(back.estimate == h.estimate)
+        // Merging sparse into dense and dense into sparse agree.
+        var dense = HyperLogLog()
+        for _ in 0..<5000 { dense.add(hash: rng.next()) }
+        var a = dense, b = h
+        a.merge(h)
+        b.merge(dense)
+        #expect(a == b)
+        #expect(a.registers == b.registers)
     }
 }

@@ -1,6 +1,9 @@
-// Runs a built tool as a child with posix_spawn and waits for it with wait4,
-// so a test learns that child's own peak RSS (Foundation's Process does not
-// report it, and RUSAGE_CHILDREN mixes every child the test process had).
+// Runs a built tool as a child and reports its own peak RSS. Foundation's
+// Process does not report it, and a child spawned straight from the test
+// process inherits the test's high-water mark: Linux carries the pre-exec
+// image's peak RSS across execve, and posix_spawn's child shares the parent's
+// memory until it execs. So a small python3 launcher (a few MiB) runs the tool
+// and writes the tool's exit status and its RUSAGE_CHILDREN peak to a file.
 
 import Foundation
 #if canImport(Glibc)
@@ -33,20 +36,31 @@ public func runChild(_ executable: String, _ arguments: [String], in directory: 
     var env = ProcessInfo.processInfo.environment
     env["COLUMNS"] = "100"
     for (k, v) in environment { env[k] = v }
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let report = directory + "/.child-rusage-\(UUID().uuidString)"
+    defer { unlink(report) }
+    let launcher = """
+    import resource, subprocess, sys
+    r = subprocess.run(sys.argv[2:])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    open(sys.argv[1], "w").write(f"{r.returncode} {peak}")
+    """
+    let argv = (["python3", "-c", launcher, report, executable] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    let rc = posix_spawnp(&pid, "python3", &actions, nil, argv, envp)
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
     var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    let signaled = (status & 0x7F) != 0 && (status & 0x7F) != 0x7F
-    let code = signaled ? 128 + (status & 0x7F) : (status >> 8) & 0xFF
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let fields = (FileManager.default.contents(atPath: report).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        .split(separator: " ").compactMap { Int($0) }
+    guard fields.count == 2 else { throw POSIXError(.ECHILD) }
+    let signaled = fields[0] < 0
+    let code = Int32(signaled ? 128 - fields[0] : fields[0])
+    let peak = fields[1]
     let o = FileManager.default.contents(atPath: out) ?? Data(), e = FileManager.default.contents(atPath: err) ?? Data()
     return ChildResult(status: code, signaled: signaled, stdout: String(decoding: o, as: UTF8.self),
-                       stderr: String(decoding: e, as: UTF8.self), peakRSS: usage.ru_maxrss * 1024)
+                       stderr: String(decoding: e, as: UTF8.self), peakRSS: peak * 1024)
 }
 
 /// The built binary `name` (debug first, then release).

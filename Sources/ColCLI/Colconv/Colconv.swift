@@ -49,7 +49,7 @@ public struct Colconv: ParsableCommand {
     @Option(help: ArgumentHelp("Block compression: zstd, lz4 or none. Example: --codec lz4", valueName: "codec"))
     var codec: String = "zstd"
 
-    @Option(help: ArgumentHelp("The zstd level, 1 to 19 (negative is faster). Example: --level 9", valueName: "n"))
+    @Option(help: ArgumentHelp("The zstd level, 1 to 22 (-7 to -1 are faster still). Example: --level 9", valueName: "n"))
     var level: Int32 = 3
 
     @Option(help: ArgumentHelp("Rows per chunk. Example: --chunk-rows 100000", valueName: "n"))
@@ -167,13 +167,21 @@ public struct Colconv: ParsableCommand {
             json.flattenSeparator = flattenSeparator
             json.maxDepth = maxDepth
             json.maxNesting = maxNesting
-            guard maxColumns > 0 else { throw UsageError("--max-columns must be positive") }
+            guard maxColumns > 0, maxColumns <= Layout.maxColumns else {
+                throw UsageError("--max-columns takes 1 to \(Layout.maxColumns), the most a .col file holds")
+            }
             json.maxColumns = maxColumns
             json.emptyIsTable = format == "ndjson"
         }
         let tsv = format == "tsv"
         csv.delimiter = try delimiter.map { try byte($0, option: "delimiter") } ?? (tsv ? 0x09 : nil)
         if let quote { csv.quote = quote == "none" ? .some(nil) : .some(try byte(quote, option: "quote")) }
+        for (option, b) in [("delimiter", csv.delimiter), ("quote", csv.quote ?? nil)] {
+            if let b, b == 0x0A || b == 0x0D { throw UsageError("--\(option) cannot be a line break") }
+        }
+        if let d = csv.delimiter, d == (csv.quote ?? UInt8(ascii: "\"")) {
+            throw UsageError("--delimiter and the quote are both '\(Character(Unicode.Scalar(d)))'; choose another --delimiter or --quote")
+        }
         csv.header = header
         csv.nullValues = nullValues.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         if let schema {
@@ -194,8 +202,11 @@ public struct Colconv: ParsableCommand {
 
         var options = ConversionOptions()
         guard let codec = Codec(name: codec) else { throw UsageError("--codec takes zstd, lz4 or none") }
+        guard (-7...22).contains(level) else { throw UsageError("--level takes 1 to 22 (or -7 to -1, faster); got \(level)") }
         options.writer = WriterOptions(codec: codec, level: level)
-        guard chunkRows > 0 else { throw UsageError("--chunk-rows must be positive") }
+        guard chunkRows > 0, chunkRows <= Layout.maxChunkRows else {
+            throw UsageError("--chunk-rows takes 1 to \(Layout.maxChunkRows), the most rows a chunk holds")
+        }
         options.chunkRows = chunkRows
         guard let policy = ErrorPolicy(rawValue: onError) else { throw UsageError("--on-error takes fail, skip or warn") }
         options.onError = policy

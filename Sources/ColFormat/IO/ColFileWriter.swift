@@ -34,6 +34,10 @@ public final class ColFileWriter {
 
     /// Creates the temporary file next to `path`.
     public init(path: String, columns: [ColumnDescriptor] = [], options: WriterOptions = WriterOptions()) throws(ColFileError) {
+        for (j, c) in columns.enumerated() { try Self.check(c, index: j) }
+        guard columns.count <= Layout.maxColumns else {
+            throw .invalidArgument("\(columns.count) columns; a .col file holds at most \(Layout.maxColumns)")
+        }
         self.options = options
         self.columns = columns.map { ColumnDescriptor(name: $0.name, type: .null, nullable: false, sourcePath: $0.sourcePath) }
         file = try AtomicFile(path: path)
@@ -47,9 +51,21 @@ public final class ColFileWriter {
 
     deinit { if !finished { file.abort() } }
 
+    /// Refuses what a reader would refuse: names and source paths over `Layout.maxNameBytes`.
+    static func check(_ c: ColumnDescriptor, index j: Int) throws(ColFileError) {
+        for (what, text) in [("name", c.name), ("source path", c.sourcePath)] where text.utf8.count > Layout.maxNameBytes {
+            throw .invalidArgument("column \(j + 1): a \(what) of \(text.utf8.count) bytes (limit \(Layout.maxNameBytes))")
+        }
+    }
+
     /// Adds a column; rows already written read as null in it. Returns its index.
+    /// Throws when the name is too long or the file already has `Layout.maxColumns` columns.
     @discardableResult
-    public func addColumn(_ column: ColumnDescriptor) -> Int {
+    public func addColumn(_ column: ColumnDescriptor) throws(ColFileError) -> Int {
+        try Self.check(column, index: columns.count)
+        guard columns.count < Layout.maxColumns else {
+            throw .invalidArgument("column \(columns.count + 1): a .col file holds at most \(Layout.maxColumns) columns")
+        }
         columns.append(ColumnDescriptor(name: column.name, type: .null, nullable: rowCount > 0, sourcePath: column.sourcePath))
         directory.addColumns(1)
         var s = ColumnStatistics(type: .null)

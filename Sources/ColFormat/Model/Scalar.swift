@@ -149,8 +149,9 @@ public enum Scalar: Sendable, Hashable, CustomStringConvertible {
             let d = try r.read(Int32.self)
             guard abs(Int64(d)) <= Int64(Layout.maxDateDays) else { throw .invalid("date \(d) out of range", offset: at + 1) }
             return .date(d)
-        case .string?: return .string(Array(try r.readBytes(limit: 1 << 24)))
-        case .json?: return .json(Array(try r.readBytes(limit: 1 << 24)))
+        // Bounded by the section that holds it (files from before the statistics text limit kept whole values).
+        case .string?: return .string(Array(try r.readBytes(limit: Layout.maxSectionBytes)))
+        case .json?: return .json(Array(try r.readBytes(limit: Layout.maxSectionBytes)))
         case .null?, nil: throw .invalid("scalar type code \(code)", offset: at)
         }
     }

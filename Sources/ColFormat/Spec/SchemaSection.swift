@@ -30,12 +30,12 @@ extension Schema {
         var cols: [ColumnDescriptor] = []
         cols.reserveCapacity(n)
         for _ in 0..<n {
-            let name = try r.readString()
+            let name = try r.readString(limit: Layout.maxNameBytes)
             let at = r.offset
             guard let type = LogicalType(rawValue: try r.readUInt8()) else { throw .invalid("column type", offset: at) }
             let flags = try r.readUInt8()
             guard flags <= 1 else { throw .invalid("column flags", offset: at + 1) }
-            let source = try r.readString()
+            let source = try r.readString(limit: Layout.maxNameBytes)
             cols.append(ColumnDescriptor(name: name, type: type, nullable: flags == 1, sourcePath: source))
         }
         var s = Schema(columns: cols)

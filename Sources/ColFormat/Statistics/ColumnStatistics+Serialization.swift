@@ -24,6 +24,10 @@ extension ColumnStatistics {
 
     /// Appends the statistics record (docs/FORMAT.md §5.1).
     public func serialize(into w: inout ByteWriter) {
+        // Long text is kept as a prefix: still a lower bound for the minimum; the maximum's
+        // prefix gets a 0xFF byte, which no UTF-8 text contains, so it stays an upper bound.
+        let (min, minExact) = Self.bounded(self.min, exact: self.minExact, upper: false)
+        let (max, maxExact) = Self.bounded(self.max, exact: self.maxExact, upper: true)
         var p: Presence = []
         if min != nil { p.insert(.min) }
         if max != nil { p.insert(.max) }
@@ -65,7 +69,7 @@ extension ColumnStatistics {
             w.write(UInt8(complete ? 1 : 0))
             w.writeVarint(top.count)
             for e in top {
-                e.item.serialize(into: &w)
+                Self.bounded(e.item, exact: true, upper: false).0?.serialize(into: &w)
                 w.write(e.hash)
                 w.writeVarint(e.count)
                 w.writeVarint(e.error)
@@ -73,6 +77,21 @@ extension ColumnStatistics {
         }
         hll?.serialize(into: &w)
         ingestion?.serialize(into: &w)
+    }
+
+    /// `value` cut to `Layout.maxStatisticsTextBytes` when it is longer text, and whether it is still exact.
+    static func bounded(_ value: Scalar?, exact: Bool, upper: Bool) -> (Scalar?, Bool) {
+        let limit = Layout.maxStatisticsTextBytes
+        func cut(_ b: [UInt8]) -> [UInt8] {
+            var n = limit
+            while n > 0 && b[n] & 0xC0 == 0x80 { n -= 1 }
+            return Array(b[0..<n]) + (upper ? [0xFF] : [])
+        }
+        switch value {
+        case let .string(b)? where b.count > limit: return (.string(cut(b)), false)
+        case let .json(b)? where b.count > limit: return (.json(cut(b)), false)
+        default: return (value, exact)
+        }
     }
 
     /// Reads a statistics record, checking its counts.

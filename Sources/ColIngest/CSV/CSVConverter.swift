@@ -60,6 +60,16 @@ public enum CSVConverter {
                 names = (1...max(rec.count, 1)).map { "column_\($0)" }
                 firstRecordPending = true
             }
+            guard rec.count <= Layout.maxColumns else {
+                rejects?.discard()
+                throw .malformed(SourceLocation(file: input, line: rec.line, column: 0, offset: nil),
+                                 "\(rec.count) fields; a .col file holds at most \(Layout.maxColumns) columns")
+            }
+            if let i = names.firstIndex(where: { $0.utf8.count > Layout.maxNameBytes }) {
+                rejects?.discard()
+                throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i], offset: nil),
+                                 "header field \(i + 1) is \(names[i].utf8.count) bytes; column names are limited to \(Layout.maxNameBytes) bytes")
+            }
             break
         }
         let columns = uniqueNames(names, decisions: &decisions)

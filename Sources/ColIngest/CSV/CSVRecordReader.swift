@@ -39,8 +39,10 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
     private func newChunk() -> RawChunk {
         if let c = queue.reuse() { return c }
         var c = RawChunk(columns: [RawColumn](repeating: RawColumn(), count: settings.width), rows: 0, lines: [])
-        c.lines.reserveCapacity(settings.chunkRows)
-        for j in 0..<settings.width { c.columns[j].text.reserveCapacity(settings.chunkRows) }
+        // A chunk's worth of rows, but at most about 4 M slots over every column (wide input).
+        let reserved = min(settings.chunkRows, max(256, (1 << 22) / max(settings.width, 1)))
+        c.lines.reserveCapacity(min(settings.chunkRows, 1 << 16))
+        for j in 0..<settings.width { c.columns[j].text.reserveCapacity(reserved) }
         return c
     }
 

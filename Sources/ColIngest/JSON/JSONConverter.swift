@@ -30,8 +30,8 @@ public enum JSONConverter {
         var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
         var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
         return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: { chunk throws(IngestError) in
-            for d in chunk.newColumns { writer.addColumn(d) }
             do throws(ColFileError) {
+                for d in chunk.newColumns { try writer.addColumn(d) }
                 try writer.append(rows: chunk.rows) { j in
                     let (vector, firstRow) = chunk.columns[j].finish()
                     return ColFileWriter.ChunkColumn(vector: vector, firstRowOfType: firstRow, ingestion: chunk.columns[j].ingestion)

@@ -291,10 +291,14 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
         }
     }
 
+    /// Rows reserved up front per column: a chunk's worth, but at most about 4 M slots over
+    /// every column, so wide input does not reserve memory for rows it never fills.
+    private var reservedRows: Int { Swift.min(chunkRows, Swift.max(256, (1 << 22) / Swift.max(columnCount, 1))) }
+
     private func newChunk() -> JSONChunk {
         var c = queue.reuse() ?? JSONChunk()
-        c.lines.reserveCapacity(chunkRows)
-        while c.columns.count < columnCount { c.columns.append(JSONRawColumn(nullRows: 0, capacity: chunkRows)) }
+        c.lines.reserveCapacity(Swift.min(chunkRows, 1 << 16))
+        while c.columns.count < columnCount { c.columns.append(JSONRawColumn(nullRows: 0, capacity: reservedRows)) }
         return c
     }
 
@@ -314,13 +318,18 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
             while columnNames.contains(name + Array("_\(k)".utf8)) { k += 1 }
             name += Array("_\(k)".utf8)
         }
+        let pointer = scanner.paths.pointer(node)
+        guard name.count <= Layout.maxNameBytes, pointer.utf8.count <= Layout.maxNameBytes else {
+            throw .malformed(SourceLocation(file: file, line: recordLine, column: 0, offset: nil),
+                             "a key path of \(Swift.max(name.count, pointer.utf8.count)) bytes; column names are limited to \(Layout.maxNameBytes) bytes")
+        }
         columnNames.insert(name)
         let col = columnCount
         columnCount += 1
         scanner.paths.column[Int(node)] = Int32(col)
         columnStamp.append(0)
-        chunk.columns.append(JSONRawColumn(nullRows: chunk.rows, capacity: chunkRows))
-        chunk.newColumns.append(ColumnDescriptor(name: String(decoding: name, as: UTF8.self), sourcePath: scanner.paths.pointer(node)))
+        chunk.columns.append(JSONRawColumn(nullRows: chunk.rows, capacity: reservedRows))
+        chunk.newColumns.append(ColumnDescriptor(name: String(decoding: name, as: UTF8.self), sourcePath: pointer))
         return col
     }
 
