@@ -218,12 +218,10 @@ public struct Colconv: ParsableCommand {
         let showProgress = !quiet && isatty(2) == 1
         if showProgress { options.progress = { ProgressBar.draw($0) } }
 
-        // .col to standard output goes through a temporary file (the footer is written last).
-        let target = output == "-" ? StandardOutput.stagingPath() : output
-        let summary = isJSON ? try JSONConverter.convert(input: input, output: target, json: json, options: options)
-            : try CSVConverter.convert(input: input, output: target, csv: csv, options: options)
+        // "-", a FIFO or a device is staged in an unnamed file and copied at the end (the footer is written last).
+        let summary = isJSON ? try JSONConverter.convert(input: input, output: output, json: json, options: options)
+            : try CSVConverter.convert(input: input, output: output, csv: csv, options: options)
         if showProgress { ProgressBar.clear() }
-        if output == "-" { try StandardOutput.copy(target) }
         if verbose {
             for d in summary.decisions { printError("  \(d.subject): \(d.decision)") }
         }

@@ -41,7 +41,7 @@ public final class ColFileWriter {
         self.options = options
         self.columns = columns.map { ColumnDescriptor(name: $0.name, type: .null, nullable: false, sourcePath: $0.sourcePath) }
         file = try AtomicFile(path: path)
-        chunkStatisticsSpill = try SpillFile(nextTo: path)
+        chunkStatisticsSpill = try SpillFile(in: file.stagingDirectory, for: path)
         directory = Directory(columnCount: columns.count)
         fileStatistics = columns.map { _ in ColumnStatistics(type: .null) }
         var head = ByteWriter(capacity: Layout.headSize)

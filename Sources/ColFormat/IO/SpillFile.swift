@@ -10,13 +10,15 @@ final class SpillFile {
     private let fd: Int32
     private(set) var size = 0
 
-    init(nextTo path: String) throws(ColFileError) {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        // Created and unlinked at once: nothing is left behind, whatever happens.
-        let name = "\(dir.isEmpty ? "" : dir + "/").col-spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 { unlink(name) }
+    /// A spill file in `dir` (the output's staging folder); `path` names the output in errors.
+    init(in dir: String, for path: String) throws(ColFileError) {
+        // Unnamed where the file system allows (O_TMPFILE); otherwise created and unlinked at once.
+        var fd = open(dir, 0o20000000 | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let name = "\(dir)/.col-spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { unlink(name) }
+        }
         guard fd >= 0 else { throw .io(path: path, operation: "create a spill file", errno: errno) }
         self.fd = fd
     }
