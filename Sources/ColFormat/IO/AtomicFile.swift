@@ -37,6 +37,7 @@ package final class AtomicFile {
     private var buffer: [UInt8] = []
     package private(set) var offset = 0
     private var done = false
+    private var prepared = false
 
     private enum Destination {
         /// Rename into place at this path (a symbolic link's target, resolved).
@@ -88,13 +89,26 @@ package final class AtomicFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes and moves the file into place (or copies it to the stream).
-    package func commit() throws(ColFileError) {
+    /// Writes out what is buffered and makes it durable, so that `commit` has
+    /// nothing left that can run out of space. A failure aborts the file.
+    package func prepare() throws(ColFileError) {
+        guard !prepared else { return }
         do throws(ColFileError) {
             try flush()
+            if case .file = destination, fsync(fd) != 0 { throw .io(path: path, operation: "fsync", errno: errno) }
+        } catch {
+            abort()
+            throw error
+        }
+        prepared = true
+    }
+
+    /// Prepares if needed, then moves the file into place (or copies it to the stream).
+    package func commit() throws(ColFileError) {
+        try prepare()
+        do throws(ColFileError) {
             switch destination {
             case let .file(target):
-                guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
                 try place(at: target)
                 let dfd = open(Self.directory(of: target), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 if dfd >= 0 {

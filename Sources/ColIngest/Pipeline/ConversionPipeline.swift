@@ -95,14 +95,17 @@ struct ConversionRun {
                                              seconds: SystemClock.monotonicSeconds() - started))
     }
 
-    /// Records provenance, closes the rejects file and finishes the .col file.
+    /// Records provenance, finishes the .col file and closes the rejects file.
     func finish(writer: ColFileWriter, rejects: RejectsFile?, stats: ProducerStats, rejected: Int,
                 decisions: [(subject: String, decision: String)]) throws(IngestError) -> ConversionSummary {
         let provenance = Provenance(source: input, sourceSize: UInt64(stats.inputBytes), sourceHash: stats.hash,
                                     tool: options.tool, createdAt: Provenance.now(), options: options.recordedOptions,
                                     decisions: decisions)
-        try rejects?.close()
+        // Both files are written out before either is renamed: a full disk or a size limit
+        // while finishing the .col file leaves no rejects file behind either.
+        try rejects?.prepare()
         do { try writer.finish(provenance: provenance) } catch { throw .format(error) }
+        try rejects?.close()
         var st = stat()
         let outputBytes = output != "-" && stat(output, &st) == 0 ? Int(st.st_size) : 0
         return ConversionSummary(rows: rows, columns: writer.columns.count, chunks: chunks, inputBytes: stats.inputBytes,

@@ -32,9 +32,15 @@ final class RejectsFile: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what is buffered and renames the file into place.
-    func close() throws(IngestError) {
+    /// Writes out and syncs what is buffered: after this only the rename is left.
+    func prepare() throws(IngestError) {
         try flush()
+        do { try file.prepare() } catch { throw .format(error) }
+    }
+
+    /// Prepares, then renames the file into place.
+    func close() throws(IngestError) {
+        try prepare()
         do { try file.commit() } catch { throw .format(error) }
     }
 
