@@ -110,6 +110,16 @@ public struct KLLSketch: Sendable, Equatable {
         compress()
     }
 
+    /// The sketch of every value multiplied by `factor` > 0 (a change of unit: ranks are unchanged).
+    public func scaled(by factor: Double) -> KLLSketch {
+        var s = self
+        guard factor > 0, count > 0 else { return s }
+        s.minimum = minimum * factor
+        s.maximum = maximum * factor
+        s.levels = levels.map { $0.map { $0 * factor } }
+        return s
+    }
+
     /// Returns a copy compacted to a smaller `k` (used for compact per-chunk statistics).
     public func reduced(to smallerK: Int) -> KLLSketch {
         var s = KLLSketch(k: smallerK)

@@ -46,6 +46,11 @@ public struct Moments: Sendable, Equatable {
         count +|= o.count
     }
 
+    /// The moments of every value multiplied by `factor` (a change of unit).
+    public func scaled(by factor: Double) -> Moments {
+        Moments(count: count, sum: sum * factor, mean: mean * factor, m2: m2 * factor * factor)
+    }
+
     /// The population variance, or nil when empty.
     public var variance: Double? { count > 0 ? m2 / Double(count) : nil }
     /// The sample standard deviation, or nil with fewer than two values.

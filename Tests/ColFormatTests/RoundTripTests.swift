@@ -154,4 +154,25 @@ struct RoundTripTests {
         }
         #expect(abs(sum - expectedSum) < 1e-6)
     }
+
+    @Test("a date chunk widened to timestamp merges its moments and quantiles in microseconds, not days")
+    func dateWidenedToTimestamp() throws {
+        let dir = Scratch()
+        let path = dir.file("widened.col")
+        let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "when")])
+        let jan1 = Int32(19723)  // 2024-01-01
+        var dates = ColumnVector(type: .date)
+        for d in 0..<50 { dates.append(date: jan1 + Int32(d % 28)) }
+        try w.append([dates])
+        var stamps = ColumnVector(type: .timestamp)
+        for d in 0..<50 { _ = stamps.append(.timestamp((Int64(jan1) + Int64(d % 28)) * 86_400_000_000 + 36_000_000_000)) }
+        try w.append([stamps])
+        try w.finish()
+        let s = try ColFileReader(path: path).statistics[0]
+        let january = Double(jan1) * 86_400e6...Double(jan1 + 31) * 86_400e6
+        #expect(s.type == .timestamp)
+        #expect(january.contains(try #require(s.moments?.mean)))
+        #expect(january.contains(try #require(s.quantiles?.quantile(0.05))))
+        #expect(january.contains(try #require(s.quantiles?.quantile(0.95))))
+    }
 }

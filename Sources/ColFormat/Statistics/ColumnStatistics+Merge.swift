@@ -40,8 +40,15 @@ extension ColumnStatistics {
             moments = nil
             quantiles = nil
         } else {
-            if let om = o.moments { if moments == nil { moments = om } else { moments?.merge(om) } }
-            if let oq = o.quantiles { if quantiles == nil { quantiles = oq } else { quantiles?.merge(oq) } }
+            // Dates are counted in days, timestamps in microseconds: widening changes the unit.
+            let perDay = Double(CanonicalText.microsPerDay)
+            if logical == .timestamp && mine.type == .date {
+                moments = moments?.scaled(by: perDay)
+                quantiles = quantiles?.scaled(by: perDay)
+            }
+            let scale = logical == .timestamp && o.type == .date ? perDay : 1
+            if let om = o.moments?.scaled(by: scale) { if moments == nil { moments = om } else { moments?.merge(om) } }
+            if let oq = o.quantiles?.scaled(by: scale) { if quantiles == nil { quantiles = oq } else { quantiles?.merge(oq) } }
         }
         if let ol = o.lengthMin { lengthMin = Swift.min(lengthMin ?? .max, ol) }
         if let ol = o.lengthMax { lengthMax = Swift.max(lengthMax ?? 0, ol) }
