@@ -11,10 +11,11 @@ enum ScanOutput {
     /// Runs `scan` and hands up to `limit` rendered rows (or, with `explain`, the plan
     /// and what was read) to `sink`, in pieces of about `flushBytes`.
     ///
-    /// CSV and NDJSON stream: memory holds one chunk of the scanned columns and one
-    /// piece of text, however many rows the scan returns. A table needs every row
-    /// to size its columns, so it is rendered whole at the end.
-    static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20,
+    /// Every format streams: memory holds one chunk of the scanned columns and one
+    /// piece of text, however many rows the scan returns. A table is sized and
+    /// printed `tableRows` rows at a time, each block with its own header (as
+    /// psql does with FETCH_COUNT), so its memory is bounded too.
+    static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20, tableRows: Int = 1000,
                              to sink: ([UInt8]) -> Void) throws(ScanError) {
         var rows: [[String?]] = []
         var out: [UInt8] = []
@@ -37,6 +38,10 @@ enum ScanOutput {
                         c.appendCanonicalText(row: i, to: &scratch)
                         return String(decoding: scratch, as: UTF8.self)
                     })
+                    if rows.count >= tableRows {
+                        sink(Array(table(names: scan.columnNames, rows: rows).utf8))
+                        rows.removeAll(keepingCapacity: true)
+                    }
                     continue
                 }
                 writer.appendRow(i, of: batch.columns, to: &out)
@@ -49,7 +54,8 @@ enum ScanOutput {
         if explain {
             sink(Array(self.explain(scan, rowsReturned: written, limited: written >= limit).utf8))
         } else if format == .table {
-            sink(Array((table(names: scan.columnNames, rows: rows) + "(\(written) row\(written == 1 ? "" : "s"))\n").utf8))
+            let last = rows.isEmpty && written > 0 ? "" : table(names: scan.columnNames, rows: rows)
+            sink(Array((last + "(\(written) row\(written == 1 ? "" : "s"))\n").utf8))
         } else if !out.isEmpty {
             sink(out)
         }
