@@ -75,6 +75,23 @@ struct JSONBehaviourTests {
         #expect(decisions?.decision.hasPrefix("3 value(s)") == true)
     }
 
+    @Test("repeats far apart and deep: only the repeated key's own values are replaced (200,000 repeats of one key)")
+    func manyDuplicateKeys() throws {
+        let s = Scratch()
+        var line = #"{"a":{"x":1,"y":{"z":2}},"b":3,"a":{"x":4},"a":5,"b":{"q":6},"c":{"d":{"e":7}},"c":{"d":{"f":8}}"#
+        line += "}\n{"
+        for i in 0..<200_000 { line += #""k":\#(i),"# }
+        line += #""k":"last"}"# + "\n"
+        let input = s.write("in.ndjson", line)
+        let out = s.file("out.col")
+        _ = try convertJSON(input, out)
+        #expect(try columns(out) == ["a:int64", "b.q:int64", "c.d.f:int64", "k:string"])
+        #expect(try rows(of: out) == [["5", "6", "8", nil], [nil, nil, nil, "last"]])
+        let decisions = try ColFileReader(path: out).provenance.decisions.first { $0.subject == "duplicate keys" }
+        // Row 1: a.x, a.y.z, then a.x again, b, c.d.e; row 2: 200,000 values of k.
+        #expect(decisions?.decision.hasPrefix("200005 value(s)") == true, "\(String(describing: decisions))")
+    }
+
     @Test("types per chunk: int then float widens to float64, numbers then strings widen to string with the row recorded")
     func widening() throws {
         let s = Scratch()

@@ -28,6 +28,10 @@ struct JSONPathTable {
     var column: [Int32] = [-1, -1]
     /// The parse attempt that last set this node (duplicate-key detection).
     var stamp: [UInt32] = [0, 0]
+    /// The entries set under this node's latest occurrence in the record: `entryStart..<entryEnd`
+    /// (so a repeated key replaces them without scanning the whole record).
+    var entryStart: [Int] = [0, 0]
+    var entryEnd: [Int] = [0, 0]
     private var firstChildHint: [Int32] = [-1, -1]
     private var nextSiblingHint: [Int32] = [-1, -1]
     private var slots = [Int32](repeating: -1, count: 1024)
@@ -78,6 +82,8 @@ struct JSONPathTable {
         hashes.append(h)
         column.append(-1)
         stamp.append(0)
+        entryStart.append(0)
+        entryEnd.append(0)
         firstChildHint.append(-1)
         nextSiblingHint.append(-1)
         slots[i] = node

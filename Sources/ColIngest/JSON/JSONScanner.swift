@@ -235,6 +235,7 @@ struct JSONScanner {
                 // An empty object: no leaves.
             } else {
                 try leaf(node, depth: depth)
+                paths.entryEnd[Int(node)] = entryNode.count
                 b = try peekToken("after a value")
             }
             // After a value: ',' or '}' (closing as many objects as end here).
@@ -246,6 +247,7 @@ struct JSONScanner {
                 }
                 guard b == UInt8(ascii: "}") else { throw fail("expected ',' or '}' after a value in an object, found \(Self.describe(b))") }
                 i += 1
+                paths.entryEnd[Int(objects[objects.count - 1].0)] = entryNode.count
                 objects.removeLast()
                 if objects.isEmpty { return }
                 b = try peekToken("after a value")
@@ -254,9 +256,14 @@ struct JSONScanner {
     }
 
     /// Marks `node` as set in this record; a repeat replaces what was set under it.
+    ///
+    /// Only the entries of the node's previous occurrence are visited, so each entry
+    /// is visited at most once per enclosing key: linear in the record, not quadratic.
     mutating func claim(_ node: Int32) {
-        if paths.stamp[Int(node)] == attempt {
-            for e in 0..<entryNode.count where entryKind[e] != JSONKind.removed && paths.isWithin(entryNode[e], node) {
+        let k = Int(node)
+        if paths.stamp[k] == attempt {
+            let range = paths.entryStart[k]..<min(max(paths.entryEnd[k], paths.entryStart[k]), entryNode.count)
+            for e in range where entryKind[e] != JSONKind.removed && paths.isWithin(entryNode[e], node) {
                 entryKind[e] = JSONKind.removed
                 replaced.append(entryNode[e])
                 // Let the keys between the replaced leaf and `node` be set again.
@@ -267,7 +274,9 @@ struct JSONScanner {
                 }
             }
         }
-        paths.stamp[Int(node)] = attempt
+        paths.stamp[k] = attempt
+        paths.entryStart[k] = entryNode.count
+        paths.entryEnd[k] = entryNode.count
     }
 
     /// Reads the key string at `i` and returns its node under `parent`.
