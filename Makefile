@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD := $(SWIFT) build -c release
 BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build demo test bench bench-smoke clean
+.PHONY: deps build demo test sanitize fuzz bench bench-smoke clean
 
 deps:
 	@if ! pkg-config --exists libzstd liblz4 2>/dev/null; then \
@@ -23,6 +23,22 @@ demo: build
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
+
+# AddressSanitizer on the suites that touch pointers (encodings, the CSV and JSON
+# scanners, the sketches, scans); ThreadSanitizer on the pipeline and scan tests.
+# Each has its own scratch path (docs/RELIABILITY.md).
+POINTER_SUITES := ColFormatTests|ColSketchesTests|ColIngestTests|ColScanTests
+THREAD_SUITES := ColIngestTests|ColScanTests
+sanitize: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip-build --filter '$(POINTER_SUITES)'
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --filter '$(THREAD_SUITES)'
+
+# The libFuzzer targets in FuzzTesting/: build, replay FailCases/, fuzz each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash FuzzTesting/run.sh $(FUZZ_SECONDS)
 
 # bench/run: every case timed and checked against the data's manifest (docs/PERFORMANCE.md).
 bench: build

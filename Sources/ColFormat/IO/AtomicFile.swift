@@ -21,7 +21,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Synchronization
 
 /// A file written under no name (or a temporary one) and moved into place
 /// only when finished: a failed or abandoned write leaves nothing behind.
@@ -251,7 +250,7 @@ package final class AtomicFile {
     // MARK: - Names a signal handler removes
 
     // Registered before the name exists, so a signal never misses one.
-    private static let pending = Mutex<Set<String>>([])
+    private static let pending = PThreadLocked<Set<String>>([])
     static func register(_ p: String) { pending.withLock { _ = $0.insert(p) } }
     static func unregister(_ p: String) { pending.withLock { _ = $0.remove(p) } }
 

@@ -39,8 +39,8 @@ public enum Layout {
     public static let maxChunkRows = 1 << 31 - 1
     /// The longest column name or source path, in UTF-8 bytes.
     public static let maxNameBytes = 1 << 20
-    /// The longest text a statistics record keeps for a min, a max or a top value;
-    /// longer text is cut to a prefix at a UTF-8 boundary (docs/FORMAT.md §5.1).
+    /// The longest text a statistics record keeps for a top value; longer text is
+    /// cut to a prefix at a UTF-8 boundary (docs/FORMAT.md §5.1). Bounds have their own, shorter limit.
     public static let maxStatisticsTextBytes = 1024
     /// The largest |days| a date may hold: every date then widens to a timestamp
     /// (microseconds in an i64) without overflow. About ±292,000 years.

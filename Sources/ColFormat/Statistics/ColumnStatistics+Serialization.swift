@@ -24,10 +24,6 @@ extension ColumnStatistics {
 
     /// Appends the statistics record (docs/FORMAT.md §5.1).
     public func serialize(into w: inout ByteWriter) {
-        // Long text is kept as a prefix: still a lower bound for the minimum; the maximum's
-        // prefix gets a 0xFF byte, which no UTF-8 text contains, so it stays an upper bound.
-        let (min, minExact) = Self.bounded(self.min, exact: self.minExact, upper: false)
-        let (max, maxExact) = Self.bounded(self.max, exact: self.maxExact, upper: true)
         var p: Presence = []
         if min != nil { p.insert(.min) }
         if max != nil { p.insert(.max) }
@@ -69,7 +65,7 @@ extension ColumnStatistics {
             w.write(UInt8(complete ? 1 : 0))
             w.writeVarint(top.count)
             for e in top {
-                Self.bounded(e.item, exact: true, upper: false).0?.serialize(into: &w)
+                Self.shortened(e.item).serialize(into: &w)
                 w.write(e.hash)
                 w.writeVarint(e.count)
                 w.writeVarint(e.error)
@@ -79,18 +75,19 @@ extension ColumnStatistics {
         ingestion?.serialize(into: &w)
     }
 
-    /// `value` cut to `Layout.maxStatisticsTextBytes` when it is longer text, and whether it is still exact.
-    static func bounded(_ value: Scalar?, exact: Bool, upper: Bool) -> (Scalar?, Bool) {
+    /// A top value as stored: text over `Layout.maxStatisticsTextBytes` is cut to a prefix at a
+    /// UTF-8 boundary (its hash, stored beside it, still identifies the whole value).
+    static func shortened(_ value: Scalar) -> Scalar {
         let limit = Layout.maxStatisticsTextBytes
         func cut(_ b: [UInt8]) -> [UInt8] {
             var n = limit
             while n > 0 && b[n] & 0xC0 == 0x80 { n -= 1 }
-            return Array(b[0..<n]) + (upper ? [0xFF] : [])
+            return Array(b[0..<n])
         }
         switch value {
-        case let .string(b)? where b.count > limit: return (.string(cut(b)), false)
-        case let .json(b)? where b.count > limit: return (.json(cut(b)), false)
-        default: return (value, exact)
+        case let .string(b) where b.count > limit: return .string(cut(b))
+        case let .json(b) where b.count > limit: return .json(cut(b))
+        default: return value
         }
     }
 

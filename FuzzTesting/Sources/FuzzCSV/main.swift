@@ -1,0 +1,31 @@
+// CSV in, .col out: any input converts or fails with a typed error, and a
+// conversion that succeeds writes a file the reader reads whole.
+
+import ColFormat
+import ColIngest
+import FuzzSupport
+
+let input = ScratchFile("fuzz-csv-in")
+let output = ScratchFile("fuzz-csv-out")
+
+@_cdecl("FuzzCSV_main")
+public func entry(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    return runFuzzer(argc: argc, argv: argv) { data, count in
+        guard let data else { return 0 }
+        return fuzz(data, count)
+    }
+}
+
+func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    input.write(UnsafeRawBufferPointer(start: data, count: count))
+    var options = ConversionOptions()
+    options.chunkRows = 7  // several chunks, widening between them
+    var csv = CSVOptions()
+    csv.maxFieldBytes = 1 << 16
+    // The first byte picks the error policy, so skipping and failing are both reached.
+    options.onError = count > 0 && data[0] & 1 == 1 ? .skip : .fail
+    if (try? CSVConverter.convert(input: input.path, output: output.path, csv: csv, options: options)) != nil {
+        guard readEverything(output.path) else { fatalError("a converted file is refused by the reader") }
+    }
+    return 0
+}

@@ -1,0 +1,29 @@
+// Untrusted .col files: the reader, the profile and drift inside the file
+// refuse with typed errors or read; none traps or allocates beyond the
+// file's limits. Seeds are real files, so mutations reach past the checksums
+// only where they forge them; the hostile-file tests cover forged checksums.
+
+import ColFormat
+import ColProfile
+import FuzzSupport
+
+let file = ScratchFile("fuzz-col")
+
+@_cdecl("FuzzColReader_main")
+public func entry(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    return runFuzzer(argc: argc, argv: argv) { data, count in
+        guard let data else { return 0 }
+        return fuzz(data, count)
+    }
+}
+
+func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    file.write(UnsafeRawBufferPointer(start: data, count: count))
+    guard readEverything(file.path), let dataset = try? Dataset(paths: [file.path]) else { return 0 }
+    if let report = try? ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 1 << 30) {
+        _ = report.render(.json)
+    }
+    _ = try? Drift.withinFile(dataset, name: "fuzz")
+    _ = Drift.compare(base: dataset, new: dataset, baseName: "a", newName: "b")
+    return 0
+}
