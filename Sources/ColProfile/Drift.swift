@@ -190,19 +190,22 @@ public enum Drift {
         }
         // Every part's chunks, in order.
         var perChunk: [[ColumnStatistics]] = []
-        var names: [[String]] = []
+        // Per chunk, its part's columns by name (built once per part, not searched per column).
+        var names: [[[UInt8]: Int]] = []
         for part in dataset.parts {
             let chunks: [[ColumnStatistics]]
             do { chunks = try part.reader.chunkStatistics() } catch { throw .unreadable(path: part.path, error) }
             perChunk += chunks
-            names += Array(repeating: part.reader.schema.columns.map(\.name), count: chunks.count)
+            let index = Dictionary(part.reader.schema.columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
+            names += Array(repeating: index, count: chunks.count)
         }
         guard perChunk.count > 1 else { return report }
         for c in dataset.columns where wanted(c.name) {
+            let key = Array(c.name.utf8)
             // The column's statistics in each chunk, upcast to the column's type (absent: all null).
             var stats: [ColumnStatistics] = []
             for (i, chunk) in perChunk.enumerated() {
-                let j = names[i].firstIndex(where: { Array($0.utf8) == Array(c.name.utf8) })
+                let j = names[i][key]
                 stats.append(j.map { chunk[$0].upcast(to: c.type) } ?? ColumnStatistics(type: c.type))
             }
             // Prefix and suffix merges give "the rest" of each chunk in linear time.

@@ -40,12 +40,16 @@ public struct MemoryEstimate: Sendable {
     public init(_ dataset: Dataset, layout: InMemoryLayout) {
         self.layout = layout
         var out: [ColumnMemory] = []
+        // Each part's columns by name, built once (a lookup per column and part would be quadratic).
+        let partIndex = dataset.parts.map { part in
+            Dictionary(part.reader.schema.columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
+        }
         for (k, c) in dataset.columns.enumerated() {
             var m = ColumnMemory()
-            for part in dataset.parts {
+            let key = Array(c.name.utf8)
+            for (p, part) in dataset.parts.enumerated() {
                 let r = part.reader
-                let key = Array(c.name.utf8)
-                guard let j = r.schema.columns.firstIndex(where: { Array($0.name.utf8) == key }) else {
+                guard let j = partIndex[p][key] else {
                     // The part lacks the column: all of its rows are null.
                     for chunk in 0..<r.directory.chunkCount {
                         let rows = Int(r.directory.chunkRowCounts[chunk])

@@ -257,6 +257,11 @@ public final class ColFileWriter {
         // With one chunk the chunk statistics repeat the file statistics: the section is left out.
         if directory.chunkCount > 1 { table.append(try writeChunkStatistics()) }
 
+        // The reader refuses a section over `Layout.maxSectionBytes`: refuse to write one.
+        for (kind, raw, _) in sections where raw.count > Layout.maxSectionBytes {
+            throw .invalidArgument("the \(kind) would be \(raw.count) bytes (limit \(Layout.maxSectionBytes)); "
+                                   + "fewer or shorter column names, or fewer chunks, keep it readable")
+        }
         // Section payloads first, then the table, then the tail.
         let compressor = BlockCompressor()
         for (kind, raw, compress) in sections {

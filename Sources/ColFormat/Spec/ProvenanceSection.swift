@@ -24,18 +24,20 @@ extension Provenance {
 
     static func deserialize(from r: inout ByteReader) throws(BinaryDecodingError) -> Provenance {
         var p = Provenance()
-        p.source = try r.readString()
+        // Strings are bounded by the section (decisions quote column names, up to `Layout.maxNameBytes` each).
+        let limit = Layout.maxSectionBytes
+        p.source = try r.readString(limit: limit)
         let at = r.offset
         let flags = try r.readUInt8()
         guard flags <= 3 else { throw .invalid("provenance flags", offset: at) }
         if flags & 1 != 0 { p.sourceSize = try r.read(UInt64.self) }
         if flags & 2 != 0 { p.sourceHash = try r.read(UInt64.self) }
-        p.tool = try r.readString()
-        p.createdAt = try r.readString()
+        p.tool = try r.readString(limit: limit)
+        p.createdAt = try r.readString(limit: limit)
         let n = try r.readCount(limit: 1 << 16, minBytesEach: 2)
-        for _ in 0..<n { p.options.append((try r.readString(), try r.readString())) }
+        for _ in 0..<n { p.options.append((try r.readString(limit: limit), try r.readString(limit: limit))) }
         let m = try r.readCount(limit: 1 << 20, minBytesEach: 2)
-        for _ in 0..<m { p.decisions.append((try r.readString(), try r.readString())) }
+        for _ in 0..<m { p.decisions.append((try r.readString(limit: limit), try r.readString(limit: limit))) }
         return p
     }
 }
