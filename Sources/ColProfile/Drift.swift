@@ -137,10 +137,9 @@ public enum Drift {
         func wanted(_ name: String) -> Bool { columns.map { $0.contains(name) } ?? true }
         // Schema: the fingerprints answer "nothing changed" at once.
         if bs.fingerprint != ns.fingerprint {
-            let newIndex = Dictionary(new.columns.enumerated().map { (Array($1.name.utf8), $0) }, uniquingKeysWith: { a, _ in a })
             let baseKeys = Set(base.columns.map { Array($0.name.utf8) })
             for c in base.columns where wanted(c.name) {
-                guard let j = newIndex[Array(c.name.utf8)] else {
+                guard let j = new.column(named: c.name) else {
                     report.findings.append(DriftFinding(column: c.name, metric: "schema.removed", severity: .fail,
                                                         detail: "column removed (was \(c.type.name))"))
                     continue
@@ -162,7 +161,7 @@ public enum Drift {
                                                     detail: "column added (\(n.type.name))"))
             }
             let newOrder = new.columns.map { Array($0.name.utf8) }.filter { baseKeys.contains($0) }
-            let baseOrder = base.columns.map { Array($0.name.utf8) }.filter { newIndex[$0] != nil }
+            let baseOrder = base.columns.filter { new.column(named: $0.name) != nil }.map { Array($0.name.utf8) }
             if newOrder != baseOrder {
                 report.findings.append(DriftFinding(column: "*", metric: "schema.order", severity: .warn,
                                                     detail: "column order changed"))
@@ -196,8 +195,7 @@ public enum Drift {
             let chunks: [[ColumnStatistics]]
             do { chunks = try part.reader.chunkStatistics() } catch { throw .unreadable(path: part.path, error) }
             perChunk += chunks
-            let index = Dictionary(part.reader.schema.columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
-            names += Array(repeating: index, count: chunks.count)
+            names += Array(repeating: part.reader.schema.columnIndexByName, count: chunks.count)
         }
         guard perChunk.count > 1 else { return report }
         for c in dataset.columns where wanted(c.name) {

@@ -41,9 +41,7 @@ public struct MemoryEstimate: Sendable {
         self.layout = layout
         var out: [ColumnMemory] = []
         // Each part's columns by name, built once (a lookup per column and part would be quadratic).
-        let partIndex = dataset.parts.map { part in
-            Dictionary(part.reader.schema.columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
-        }
+        let partIndex = dataset.parts.map(\.reader.schema.columnIndexByName)
         for (k, c) in dataset.columns.enumerated() {
             var m = ColumnMemory()
             let key = Array(c.name.utf8)

@@ -92,8 +92,7 @@ public final class Scan: Sendable {
         self.reader = reader
         let schema = reader.schema
         var indices: [Int] = []
-        // Names to indices through one dictionary: a scan of all 100,000 columns stays linear.
-        let byName = Dictionary(schema.columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
+        let byName = schema.columnIndexByName
         for name in columns ?? schema.columns.map(\.name) {
             guard let j = byName[Array(name.utf8)] else {
                 throw .unknownColumn(name, available: schema.columns.map(\.name))

@@ -7,12 +7,7 @@ import Testing
 enum CLI {
     static let root = Paths.root
 
-    static func binary(_ name: String) -> String {
-        for dir in [".build/debug", ".build/release"] where FileManager.default.isExecutableFile(atPath: "\(root)/\(dir)/\(name)") {
-            return "\(root)/\(dir)/\(name)"
-        }
-        return "\(root)/.build/debug/\(name)"
-    }
+    static func binary(_ name: String) -> String { builtTool(name) }
 
     struct Result {
         var status: Int32

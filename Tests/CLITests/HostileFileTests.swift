@@ -99,7 +99,7 @@ struct HostileFileTests {
         }),
     ]
 
-    static func put(_ v: UInt64, at offset: Int, in bytes: inout [UInt8]) {
+    static func put<T: FixedWidthInteger>(_ v: T, at offset: Int, in bytes: inout [UInt8]) {
         withUnsafeBytes(of: v.littleEndian) { for (k, b) in $0.enumerated() { bytes[offset + k] = b } }
     }
 
@@ -185,13 +185,9 @@ struct HostileFileTests {
             frame += [UInt8](repeating: 0, count: pad)
         }
         out.replaceSubrange(offset..<(offset + min(stored, frame.count)), with: frame.prefix(stored))
-        put32(CRC32C.checksum(out[offset..<(offset + stored)]), at: crcAt, in: &out)
-        put32(CRC32C.checksum(out[tableAt..<tailAt]), at: tailAt + 32, in: &out)
-        put32(CRC32C.checksum(out[tailAt..<(tailAt + 36)]), at: tailAt + 36, in: &out)
+        put(CRC32C.checksum(out[offset..<(offset + stored)]), at: crcAt, in: &out)
+        put(CRC32C.checksum(out[tableAt..<tailAt]), at: tailAt + 32, in: &out)
+        put(CRC32C.checksum(out[tailAt..<(tailAt + 36)]), at: tailAt + 36, in: &out)
         return out
-    }
-
-    static func put32(_ v: UInt32, at offset: Int, in bytes: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { for (k, b) in $0.enumerated() { bytes[offset + k] = b } }
     }
 }

@@ -26,8 +26,6 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     json.maxColumns = 500
     json.maxRecordBytes = 1 << 16
     json.maxDepth = count > 1 ? Int(data[1] % 4) : 0
-    if (try? JSONConverter.convert(input: input.path, output: output.path, json: json, options: options)) != nil {
-        guard readEverything(output.path) else { fatalError("a converted file is refused by the reader") }
-    }
+    requireReadable(output.path) { _ = try JSONConverter.convert(input: input.path, output: output.path, json: json, options: options) }
     return 0
 }

@@ -29,6 +29,13 @@ public struct ScratchFile: Sendable {
     }
 }
 
+/// Runs a conversion that wrote `output`; when it succeeded, the file must read whole
+/// (a file written with success that the reader refuses is the bug the targets look for).
+public func requireReadable(_ output: String, afterConverting convert: () throws -> Void) {
+    guard (try? convert()) != nil else { return }
+    guard readEverything(output) else { fatalError("a converted file is refused by the reader") }
+}
+
 /// Opens a .col file and reads everything in it; returns false when it is refused.
 /// A file that opens must read whole: any later refusal is a typed error, never a crash.
 @discardableResult

@@ -218,11 +218,11 @@ package final class AtomicFile {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// `open(dir, O_TMPFILE)`: an unnamed file on the destination's file system, or nil where unsupported.
-    private static func openUnnamed(in dir: String) -> Int32? {
+    /// `open(dir, O_TMPFILE)`: an unnamed file on `dir`'s file system, or nil where unsupported.
+    static func openUnnamed(in dir: String, mode: mode_t = 0o644) -> Int32? {
         // O_TMPFILE is __O_TMPFILE | O_DIRECTORY; Glibc's Swift overlay does not export the macro.
         let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
-        let fd = open(dir, oTmpFile | O_RDWR | O_CLOEXEC, 0o644)
+        let fd = open(dir, oTmpFile | O_RDWR | O_CLOEXEC, mode)
         return fd >= 0 ? fd : nil
     }
 

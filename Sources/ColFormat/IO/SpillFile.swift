@@ -13,7 +13,7 @@ final class SpillFile {
     /// A spill file in `dir` (the output's staging folder); `path` names the output in errors.
     init(in dir: String, for path: String) throws(ColFileError) {
         // Unnamed where the file system allows (O_TMPFILE); otherwise created and unlinked at once.
-        var fd = open(dir, 0o20000000 | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0o600)
+        var fd = AtomicFile.openUnnamed(in: dir, mode: 0o600) ?? -1
         if fd < 0 {
             let name = "\(dir)/.col-spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -50,6 +50,12 @@ public struct WideningEvent: Sendable, Equatable {
 public struct Schema: Sendable, Equatable {
     /// The columns in order.
     public var columns: [ColumnDescriptor]
+
+    /// Each column's index by its name's bytes (the first, should a name repeat): one
+    /// dictionary instead of a search per lookup, which is quadratic with 100,000 columns.
+    public var columnIndexByName: [[UInt8]: Int] {
+        Dictionary(columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }) { first, _ in first }
+    }
     /// Every widening, in chunk order.
     public var widenings: [WideningEvent]
 
