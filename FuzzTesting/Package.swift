@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: [.product(name: "ColFormat", package: root)], path: "Sources/FuzzSupport"),
         fuzzTarget("FuzzCSV", [.product(name: "ColIngest", package: root), .product(name: "ColFormat", package: root)]),
         fuzzTarget("FuzzJSON", [.product(name: "ColIngest", package: root), .product(name: "ColFormat", package: root)]),
+        fuzzTarget("FuzzCSVTokenizer", [.product(name: "ColIngest", package: root)]),
+        fuzzTarget("FuzzJSONScanner", [.product(name: "ColIngest", package: root)]),
         fuzzTarget("FuzzColReader", [.product(name: "ColFormat", package: root), .product(name: "ColProfile", package: root)]),
         fuzzTarget("FuzzStatistics", [.product(name: "ColBytes", package: root), .product(name: "ColFormat", package: root),
                                       .product(name: "ColSketches", package: root)]),

@@ -13,10 +13,12 @@ root="$(dirname "$here")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSV FuzzJSON FuzzColReader FuzzStatistics)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSVTokenizer FuzzJSONScanner FuzzCSV FuzzJSON FuzzColReader FuzzStatistics)
 work="${WORK:-/tmp/col-fuzz}"
 scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 mkdir -p "$work/crashes"
+# A trap must reach libFuzzer as a signal at once: Swift's backtracer can hang under ASan.
+export SWIFT_BACKTRACE=enable=no
 
 cd "$here"
 for t in "${targets[@]}"; do
@@ -29,10 +31,15 @@ for t in "${targets[@]}"; do
 done
 
 # Seeds: corpus CSV and JSON, and .col files converted from them (when a colconv is built).
-mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics"
+mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzCSVTokenizer" "$work/seeds/FuzzJSONScanner" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics"
 corpus="$root/../shared/corpus"
 find "$corpus" "$root/Fixtures" -type f \( -name '*.csv' -o -name '*.tsv' \) -size -64k -exec cp -n {} "$work/seeds/FuzzCSV/" \; 2>/dev/null || true
 find "$corpus" "$root/Fixtures" -type f \( -name '*.json' -o -name '*.ndjson' \) -size -64k -exec cp -n {} "$work/seeds/FuzzJSON/" \; 2>/dev/null || true
+# The tokenizer's first byte picks the dialect: 0 is comma and double quote.
+for f in "$work"/seeds/FuzzCSV/*; do
+    [ -e "$work/seeds/FuzzCSVTokenizer/${f##*/}" ] || { printf '\0'; cat "$f"; } > "$work/seeds/FuzzCSVTokenizer/${f##*/}"
+done
+cp -n "$work"/seeds/FuzzJSON/* "$work/seeds/FuzzJSONScanner/" 2>/dev/null || true
 colconv=""
 for c in "$root/.build/release/colconv" "$root/.build/debug/colconv"; do [ -x "$c" ] && colconv="$c" && break; done
 if [ -n "$colconv" ] && [ -z "$(ls -A "$work/seeds/FuzzColReader")" ]; then

@@ -42,3 +42,44 @@
         return sum
     }
 }
+
+extension IngestKernels {
+    /// One record as the CSV tokenizer returns it, for the fuzz targets and the
+    /// differential tests: the fields' unescaped bytes, whether each was quoted,
+    /// the byte column where each starts, and the record's first line.
+    public struct CSVRecordImage: Equatable, Sendable {
+        public var fields: [[UInt8]]
+        public var quoted: [Bool]
+        public var columns: [Int]
+        public var line: Int
+    }
+
+    /// A record, or the error that ended it (message and location), in input order.
+    public enum CSVTokenizerEvent: Equatable, Sendable {
+        case record(CSVRecordImage)
+        case error(String)
+    }
+
+    /// Tokenizes CSV held in memory with the scalar reference tokenizer, the way
+    /// the converter does with `--on-error skip`: a malformed record is reported and
+    /// skipped to the end of its line, an unclosed quote ends the input.
+    public static func tokenizeCSV(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8? = UInt8(ascii: "\""),
+                                   maxFieldBytes: Int = 1 << 16) -> [CSVTokenizerEvent] {
+        let source = ByteSource(bytes: bytes, name: "input")
+        let tokenizer = CSVTokenizer(source: source, dialect: CSVDialect(delimiter: delimiter, quote: quote), maxFieldBytes: maxFieldBytes)
+        var record = CSVRecord()
+        var events: [CSVTokenizerEvent] = []
+        while true {
+            do {
+                guard try tokenizer.next(&record) else { break }
+                let fields = (0..<record.count).map { Array(record.bytes[record.range($0)]) }
+                events.append(.record(CSVRecordImage(fields: fields, quoted: record.quoted, columns: record.columns, line: record.line)))
+            } catch {
+                events.append(.error(error.description))
+                if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { break }
+                do { try tokenizer.skipToLineEnd() } catch { events.append(.error(error.description)); break }
+            }
+        }
+        return events
+    }
+}

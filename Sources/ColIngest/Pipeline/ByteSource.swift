@@ -18,14 +18,30 @@ final class ByteSource {
     private(set) var rawBytesRead = 0
     private(set) var hasher = XXH64()
     private(set) var encoding: Encoding = .utf8
-    private var raw = [UInt8](repeating: 0, count: 1 << 20)
+    /// The read buffer: 1 MiB for a file or pipe, the input's size (at most that) in memory.
+    private var raw: [UInt8]
     private var carry: [UInt8] = []
     private var pendingHighSurrogate: UInt16?
     private var started = false
     private var decoded: [UInt8] = []
+    /// The whole input, for a source held in memory (fd is -1).
+    private var memory: [UInt8]?
+    private var memoryOffset = 0
+
+    /// A source that reads `bytes` as if they were a file called `name`
+    /// (the fuzz targets and the kernels' benchmarks).
+    init(bytes: [UInt8], name: String) {
+        self.name = name
+        fd = -1
+        ownsFD = false
+        size = bytes.count
+        memory = bytes
+        raw = [UInt8](repeating: 0, count: max(16, min(bytes.count, 1 << 20)))
+    }
 
     init(path: String) throws(IngestError) {
         name = path
+        raw = [UInt8](repeating: 0, count: 1 << 20)
         if path == "-" {
             fd = 0
             ownsFD = false
@@ -42,6 +58,17 @@ final class ByteSource {
     deinit { if ownsFD { close(fd) } }
 
     private func readRaw() throws(IngestError) -> Int {
+        if let memory {
+            let n = min(raw.count, memory.count - memoryOffset)
+            let start = memoryOffset
+            raw.withUnsafeMutableBytes { out in
+                memory.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
+            }
+            memoryOffset += n
+            raw.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            rawBytesRead += n
+            return n
+        }
         while true {
             let n = raw.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
