@@ -1,5 +1,7 @@
+import ColFormat
+
 /// The ingest path's inner loops, one at a time, for the micro-benchmarks in
-/// `bench/micro`. Not API: reachable only through `@_spi(Benchmarks) import ColIngest`.
+/// `bench/micro`, the fuzz targets and the differential tests. Not API: reachable only through `@_spi(Benchmarks) import ColIngest`.
 @_spi(Benchmarks) public enum IngestKernels {
     /// Tokenizes every record of the CSV file at `path` (comma, double quote);
     /// returns the number of fields.
@@ -67,8 +69,53 @@ extension IngestKernels {
                                    maxFieldBytes: Int = 1 << 16) -> [CSVTokenizerEvent] {
         let source = ByteSource(bytes: bytes, name: "input")
         let tokenizer = CSVTokenizer(source: source, dialect: CSVDialect(delimiter: delimiter, quote: quote), maxFieldBytes: maxFieldBytes)
+        return tokenizeAll(tokenizer).events
+    }
+
+    /// Tokenizes CSV held in memory the parallel way: cut at the seams `CSVBlockSplitter`
+    /// finds in blocks of `blockSize` bytes, each slice tokenized on its own. The events must
+    /// be exactly `tokenizeCSV`'s. Returns them with the number of slices tokenized in parallel
+    /// and whether a slice that did not end at a line break sent the rest to one tokenizer.
+    public static func tokenizeCSVInParallel(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8? = UInt8(ascii: "\""),
+                                             maxFieldBytes: Int = 1 << 16, blockSize: Int) -> (events: [CSVTokenizerEvent], slices: Int, fellBack: Bool) {
+        let dialect = CSVDialect(delimiter: delimiter, quote: quote)
+        // Encodings other than UTF-8 are transcoded by the one-pass source.
+        var text = bytes[...]
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || text.prefix(64).filter({ $0 == 0 }).count * 4 >= min(text.count, 64) && text.count >= 4 {
+            return (tokenizeCSV(bytes, delimiter: delimiter, quote: quote, maxFieldBytes: maxFieldBytes), 1, false)
+        }
+        let input = Array(text)
+        let seams = input.withUnsafeBufferPointer { CSVBlockSplitter(dialect: dialect).seams($0, blockSize: blockSize) }
+        let ends = seams.dropFirst().map(\.offset) + [input.count]
+        let slices = parallelMap(seams.count) { k in
+            let slice = Array(input[seams[k].offset..<ends[k]])
+            let tokenizer = CSVTokenizer(source: ByteSource(bytes: slice, name: "input", continuing: true), dialect: dialect,
+                                         maxFieldBytes: maxFieldBytes, line: seams[k].line, offset: seams[k].offset)
+            return tokenizeAll(tokenizer)
+        }
+        var events: [CSVTokenizerEvent] = []
+        for k in 0..<seams.count {
+            events += slices[k].events
+            if k == seams.count - 1 { break }
+            let next = seams[k + 1].offset
+            if slices[k].unclosedQuote || !slices[k].endedAtLineBreak || (input[next - 1] == 0x0D && input[next] == 0x0A) {
+                // The seam after this slice is not where the one tokenizer would be: go on from here alone.
+                events.removeLast(slices[k].events.count)
+                let rest = Array(input[seams[k].offset...])
+                let tokenizer = CSVTokenizer(source: ByteSource(bytes: rest, name: "input", continuing: true), dialect: dialect,
+                                             maxFieldBytes: maxFieldBytes, line: seams[k].line, offset: seams[k].offset)
+                return (events + tokenizeAll(tokenizer).events, k, true)
+            }
+        }
+        return (events, seams.count, false)
+    }
+
+    /// Every record and error of `tokenizer`, recovering from errors as `--on-error skip` does.
+    static func tokenizeAll(_ tokenizer: CSVTokenizer) -> (events: [CSVTokenizerEvent], unclosedQuote: Bool, endedAtLineBreak: Bool) {
         var record = CSVRecord()
         var events: [CSVTokenizerEvent] = []
+        var unclosed = false
         while true {
             do {
                 guard try tokenizer.next(&record) else { break }
@@ -76,10 +123,10 @@ extension IngestKernels {
                 events.append(.record(CSVRecordImage(fields: fields, quoted: record.quoted, columns: record.columns, line: record.line)))
             } catch {
                 events.append(.error(error.description))
-                if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { break }
+                if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { unclosed = true; break }
                 do { try tokenizer.skipToLineEnd() } catch { events.append(.error(error.description)); break }
             }
         }
-        return events
+        return (events, unclosed, tokenizer.endedAtLineBreak)
     }
 }

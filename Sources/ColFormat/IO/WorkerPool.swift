@@ -4,7 +4,7 @@ import Glibc
 import Dispatch
 
 /// Runs `body` for every index on up to all cores and returns the results in order.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+package func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
     guard count > 1 else { return (0..<count).map(body) }
     let results = PThreadLocked<[T?]>([T?](repeating: nil, count: count))
     DispatchQueue.concurrentPerform(iterations: count) { i in

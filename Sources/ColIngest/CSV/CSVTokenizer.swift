@@ -75,6 +75,11 @@ final class CSVTokenizer {
     private var blockOffset = 0
     private var eof = false
     private var pendingCR = false
+    /// Inside quotes: whether the byte before was a CR (then an LF does not start another line).
+    private var previousWasCR = false
+    /// True when the last record or skipped line ended at a line break, false when it ended at
+    /// the end of the input: a slice of a parallel split must end at a line break (CSVBlockSplitter).
+    private(set) var endedAtLineBreak = true
     /// The current physical line and the decoded offset where it started.
     private(set) var line = 1
     private var lineStart = 0
@@ -82,7 +87,12 @@ final class CSVTokenizer {
 
     private static let plain: UInt8 = 0, delimiter: UInt8 = 1, lf: UInt8 = 2, cr: UInt8 = 3, quote: UInt8 = 4
 
-    init(source: ByteSource, dialect: CSVDialect, maxFieldBytes: Int, firstBlock: [UInt8]? = nil) {
+    /// A tokenizer for `source`; `line` and `offset` are where the source starts in the
+    /// whole input (a slice of a parallel split starts at a record boundary further in).
+    init(source: ByteSource, dialect: CSVDialect, maxFieldBytes: Int, firstBlock: [UInt8]? = nil, line: Int = 1, offset: Int = 0) {
+        self.line = line
+        blockOffset = offset
+        lineStart = offset
         self.source = source
         self.dialect = dialect
         self.maxFieldBytes = maxFieldBytes
@@ -138,6 +148,7 @@ final class CSVTokenizer {
                     case .afterQuote:
                         endField(&rec, quoted: true)
                     }
+                    endedAtLineBreak = false
                     return true
                 }
             }
@@ -176,6 +187,7 @@ final class CSVTokenizer {
                     endField(&rec, quoted: false)
                     consume(&rec, 1)
                     newLine(cr: cls == Self.cr)
+                    endedAtLineBreak = true
                     return true
                 } else {
                     state = .unquoted
@@ -207,6 +219,7 @@ final class CSVTokenizer {
                     endField(&rec, quoted: false)
                     consume(&rec, 1)
                     newLine(cr: cls == Self.cr)
+                    endedAtLineBreak = true
                     return true
                 }
             case .quoted:
@@ -222,6 +235,7 @@ final class CSVTokenizer {
                     }
                 }
                 if i > start {
+                    previousWasCR = false
                     rec.bytes.append(contentsOf: block[start..<i])
                     consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
@@ -232,17 +246,14 @@ final class CSVTokenizer {
                 if sawLine || cls == Self.lf || cls == Self.cr {
                     rec.bytes.append(b)
                     consume(&rec, 1)
-                    if cls == Self.lf {
-                        line += 1
-                        lineStart = offset
-                    } else {
-                        // A CR inside quotes: count it as a line unless an LF follows (then the LF counts).
-                        if pos < block.count, block[pos] == 0x0A {} else {
-                            line += 1
-                            lineStart = offset
-                        }
-                    }
+                    // A line break inside quotes: CR and LF each end a line, except an LF right
+                    // after a CR (CRLF is one). Decided by the byte before, never the byte after,
+                    // so the count does not depend on where the input was cut into blocks.
+                    if cls == Self.cr || !previousWasCR { line += 1 }
+                    lineStart = offset
+                    previousWasCR = cls == Self.cr
                 } else {
+                    previousWasCR = false
                     consume(&rec, 1)
                     state = .afterQuote
                 }
@@ -259,6 +270,7 @@ final class CSVTokenizer {
                     endField(&rec, quoted: true)
                     consume(&rec, 1)
                     newLine(cr: cls == Self.cr)
+                    endedAtLineBreak = true
                     return true
                 } else {
                     throw .malformed(location(offset),
@@ -288,9 +300,15 @@ final class CSVTokenizer {
     /// Skips the rest of a malformed record: up to the next line end outside quotes, best effort.
     func skipToLineEnd() throws(IngestError) {
         while true {
-            if pos >= block.count { if try !refill() { return } }
+            if pos >= block.count {
+                if try !refill() {
+                    endedAtLineBreak = false
+                    return
+                }
+            }
             let b = block[pos]
             pos += 1
+            endedAtLineBreak = true
             if b == 0x0A { line += 1; lineStart = offset; return }
             if b == 0x0D { line += 1; lineStart = offset; pendingCR = true; return }
         }

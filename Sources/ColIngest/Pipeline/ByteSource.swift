@@ -29,9 +29,11 @@ final class ByteSource {
     private var memoryOffset = 0
 
     /// A source that reads `bytes` as if they were a file called `name`
-    /// (the fuzz targets and the kernels' benchmarks).
-    init(bytes: [UInt8], name: String) {
+    /// (the fuzz targets and the kernels' benchmarks). A slice further into an
+    /// input (`continuing`) is UTF-8 already: no byte-order mark is looked for.
+    init(bytes: [UInt8], name: String, continuing: Bool = false) {
         self.name = name
+        started = continuing
         fd = -1
         ownsFD = false
         size = bytes.count

@@ -1,0 +1,180 @@
+// Cutting CSV at exact record boundaries, so that the pieces parse on all cores.
+//
+// Design. Where a record ends depends on everything before it: a line break
+// inside quotes is data. The splitter makes that dependency cheap and exact in
+// three steps, none of which guesses:
+//
+// 1. The input is cut into blocks of `blockSize` bytes. For each block, in
+//    parallel, and for each of the seven states the tokenizer can be in at the
+//    block's first byte (below), it finds the block's first record boundary.
+//    From the boundaries found, it runs the block to its end and records the
+//    state there. The hypotheses meet at the first line break outside quotes,
+//    so the full run is made once or twice per block, not seven times.
+// 2. In order, the blocks' states are chained: block 0 starts at a record
+//    boundary; block b starts in the state block b−1 ended in, which picks
+//    block b's true first boundary (its seam) and its true end state.
+// 3. The slices between seams are tokenized in parallel by the scalar
+//    `CSVTokenizer`, each started at its seam with the line number counted
+//    before it. A slice must end exactly at a line break: when one does not
+//    (a field longer than `maxFieldBytes` changes where the error recovery
+//    resumes, which the states do not model), the rest of the input is
+//    tokenized serially from that slice on. So the result is always the
+//    scalar tokenizer's, record for record, error for error.
+//
+// The states are the tokenizer's (CSVTokenizer.swift), with its error
+// recovery (`skipToLineEnd`) as a state of its own, and two kinds of field
+// start: `recordStart` is a record boundary, `fieldStart` follows a delimiter.
+// `afterCR` is a record boundary unless an LF follows (CRLF).
+//
+// Lines need no state: the tokenizer counts every CR, and every LF not right
+// after a CR, inside quotes and out, so a seam's line is a count of bytes.
+
+import ColFormat
+
+/// The state machine of record boundaries, and the seams of an input.
+struct CSVBlockSplitter: Sendable {
+    enum State: UInt8, CaseIterable {
+        case recordStart, fieldStart, unquoted, quoted, afterQuote, skipping, afterCR
+    }
+
+    /// One block's facts, found in parallel.
+    struct BlockScan: Sendable {
+        /// The first record boundary in the block for each start state (nil: none in the block).
+        var firstBoundary: [Int?]
+        /// The state at the block's end when running from each first boundary.
+        var endState: [Int: State]
+        /// Line breaks counted in the block.
+        var lineBreaks: Int
+    }
+
+    /// A record boundary where a slice starts, and the 1-based line there.
+    struct Seam: Equatable, Sendable {
+        var offset: Int
+        var line: Int
+    }
+
+    let delimiter: UInt8
+    let quote: UInt8?
+    /// The next state for each state and byte: `transitions[state << 8 | byte]`.
+    private let transitions: [State]
+
+    init(dialect: CSVDialect) {
+        delimiter = dialect.delimiter
+        quote = dialect.quote
+        var table = [State](repeating: .recordStart, count: State.allCases.count << 8)
+        for b in 0..<256 {
+            let byte = UInt8(b)
+            let isQuote = byte == dialect.quote
+            let isDelimiter = byte == dialect.delimiter
+            let lineEnd: State? = byte == 0x0A ? .recordStart : byte == 0x0D ? .afterCR : nil
+            let atFieldStart: State = isQuote ? .quoted : isDelimiter ? .fieldStart : lineEnd ?? .unquoted
+            table[Int(State.recordStart.rawValue) << 8 | b] = atFieldStart
+            table[Int(State.fieldStart.rawValue) << 8 | b] = atFieldStart
+            table[Int(State.unquoted.rawValue) << 8 | b] = isDelimiter ? .fieldStart : lineEnd ?? .unquoted
+            table[Int(State.quoted.rawValue) << 8 | b] = isQuote ? .afterQuote : .quoted
+            table[Int(State.afterQuote.rawValue) << 8 | b] = isQuote ? .quoted : isDelimiter ? .fieldStart : lineEnd ?? .skipping
+            table[Int(State.skipping.rawValue) << 8 | b] = lineEnd ?? .skipping
+            table[Int(State.afterCR.rawValue) << 8 | b] = byte == 0x0A ? .recordStart : atFieldStart
+        }
+        transitions = table
+    }
+
+    /// The state after `byte` in `state`.
+    @inline(__always) func next(_ state: State, _ byte: UInt8) -> State {
+        transitions.withUnsafeBufferPointer { $0[Int(state.rawValue) << 8 | Int(byte)] }
+    }
+
+    /// Whether the position before `byte`, reached in `state`, is a record boundary.
+    @inline(__always) static func isBoundary(_ state: State, before byte: UInt8?) -> Bool {
+        state == .recordStart || (state == .afterCR && byte != 0x0A)
+    }
+
+    /// The first record boundary at or after `start` and at most `end` for a run that is in
+    /// `state` at `start`; nil when there is none.
+    func firstBoundary(_ p: UnsafeBufferPointer<UInt8>, from state: State, start: Int, end: Int) -> Int? {
+        var s = state
+        var i = start
+        while i < end {
+            if Self.isBoundary(s, before: p[i]) { return i }
+            s = next(s, p[i])
+            i += 1
+        }
+        return Self.isBoundary(s, before: end < p.count ? p[end] : nil) ? end : nil
+    }
+
+    /// The state at `end` for a run that is in `state` at `start`.
+    func run(_ p: UnsafeBufferPointer<UInt8>, from state: State, start: Int, end: Int) -> State {
+        var s = state
+        transitions.withUnsafeBufferPointer { t in
+            for i in start..<end { s = t[Int(s.rawValue) << 8 | Int(p[i])] }
+        }
+        return s
+    }
+
+    /// Line breaks in `start..<end` as the tokenizer counts them (a CRLF is one).
+    static func lineBreaks(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Int {
+        var n = 0
+        for i in start..<end where p[i] == 0x0A || p[i] == 0x0D {
+            if p[i] == 0x0D || i == 0 || p[i - 1] != 0x0D { n += 1 }
+        }
+        return n
+    }
+
+    /// The facts of the block `start..<end`.
+    func scan(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> BlockScan {
+        var firsts: [Int?] = []
+        for state in State.allCases { firsts.append(firstBoundary(p, from: state, start: start, end: end)) }
+        // From the earliest boundary, one run to the end; a later boundary that this run also
+        // passes as a boundary ends in the same state. The others get runs of their own.
+        var candidates = Set(firsts.compactMap { $0 })
+        var ends: [Int: State] = [:]
+        while let from = candidates.min() {
+            candidates.remove(from)
+            var s = State.recordStart
+            var met: [Int] = []
+            for i in from..<end {
+                if candidates.contains(i), Self.isBoundary(s, before: p[i]) { met.append(i) }
+                s = next(s, p[i])
+            }
+            if candidates.contains(end), Self.isBoundary(s, before: end < p.count ? p[end] : nil) { met.append(end) }
+            ends[from] = s
+            for m in met {
+                ends[m] = s
+                candidates.remove(m)
+            }
+        }
+        return BlockScan(firstBoundary: firsts, endState: ends, lineBreaks: Self.lineBreaks(p, start: start, end: end))
+    }
+
+    /// The seams of `p`, which starts at a record boundary on line `line`: offsets where the
+    /// tokenizer starts a record, about `blockSize` apart, the first at 0.
+    func seams(_ p: UnsafeBufferPointer<UInt8>, blockSize: Int, line: Int = 1) -> [Seam] {
+        let size = max(blockSize, 1)
+        let blocks = (p.count + size - 1) / size
+        guard blocks > 1 else { return [Seam(offset: 0, line: line)] }
+        let base = UInt(bitPattern: p.baseAddress)
+        let count = p.count
+        let scans = parallelMap(blocks) { b in
+            let q = UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: base), count: count)
+            return scan(q, start: b * size, end: min((b + 1) * size, count))
+        }
+        var seams = [Seam(offset: 0, line: line)]
+        var state = scans[0].endState[0] ?? run(p, from: .recordStart, start: 0, end: min(size, count))
+        var linesBefore = line + scans[0].lineBreaks
+        for b in 1..<blocks {
+            let start = b * size
+            let end = min(start + size, count)
+            let scan = scans[b]
+            if let first = scan.firstBoundary[Int(state.rawValue)] {
+                if first > seams[seams.count - 1].offset && first < count {
+                    seams.append(Seam(offset: first, line: linesBefore + Self.lineBreaks(p, start: start, end: first)))
+                }
+                state = scan.endState[first] ?? run(p, from: .recordStart, start: first, end: end)
+            } else {
+                state = run(p, from: state, start: start, end: end)
+            }
+            linesBefore += scan.lineBreaks
+        }
+        return seams
+    }
+}
