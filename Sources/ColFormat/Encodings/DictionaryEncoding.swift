@@ -8,11 +8,18 @@ enum DictionaryEncoding {
     /// The largest dictionary considered, in distinct values.
     static let limit = 1 << 16
 
+    /// The prefix that decides whether a dictionary is worth building to the end.
+    static let probe = 4096
+
     /// Builds `scratch.uniques` (position of each distinct value's first
     /// occurrence) and `scratch.ids` (each value's index) for `count` values;
-    /// returns false as soon as there are more than `limit` distinct values.
-    static func build(count k: Int, limit: Int, scratch: EncoderScratch, hash: (Int) -> UInt64,
+    /// returns false as soon as there are more than `limit` distinct values, or,
+    /// when `giveUpEarly`, when the first `probe` values of a column of at least
+    /// 4 × `probe` are more than 15/16 distinct: such a column (ids, UUIDs, measured
+    /// doubles, free text) would spend most of its time in a dictionary that loses.
+    static func build(count k: Int, limit: Int, giveUpEarly: Bool = false, scratch: EncoderScratch, hash: (Int) -> UInt64,
                       equal: (Int, Int) -> Bool) -> Bool {
+        let probeEnd = giveUpEarly && k >= 4 * probe ? probe : -1
         scratch.uniques.removeAll(keepingCapacity: true)
         scratch.ids.removeAll(keepingCapacity: true)
         scratch.ids.reserveCapacity(k)
@@ -23,6 +30,7 @@ enum DictionaryEncoding {
         }
         let mask = size - 1
         for i in 0..<k {
+            if i == probeEnd && scratch.uniques.count * 16 > probe * 15 { return false }
             var slot = Int(truncatingIfNeeded: hash(i)) & mask
             while true {
                 let u = scratch.table[slot]
@@ -78,7 +86,7 @@ extension DictionaryEncoding: FixedWidthEncoding {
         // Only a dictionary that can beat the budget is worth building.
         let limit = min(Self.limit, budget / max(width, 1))
         guard limit >= 2, values.runs > 1,
-              build(count: k, limit: limit, scratch: scratch, hash: { mix64(keys[$0]) }, equal: { keys[$0] == keys[$1] })
+              build(count: k, limit: limit, giveUpEarly: true, scratch: scratch, hash: { mix64(keys[$0]) }, equal: { keys[$0] == keys[$1] })
         else { return nil }
         let d = scratch.uniques.count
         return 4 + d * width + 1 + BitPacking.byteCount(count: k, width: BitPacking.width(UInt64(d - 1)))
@@ -119,7 +127,7 @@ extension DictionaryEncoding: ByteStringEncoding {
             _ = build(count: k, limit: Int.max, scratch: scratch, hash: { hashes[$0] }, equal: values.same)
             return 0
         }
-        guard values.runs > 1, build(count: k, limit: min(Self.limit, k / 2 + 1), scratch: scratch, hash: { hashes[$0] },
+        guard values.runs > 1, build(count: k, limit: min(Self.limit, k / 2 + 1), giveUpEarly: true, scratch: scratch, hash: { hashes[$0] },
                                      equal: values.same)
         else { return nil }
         var dictionaryBytes = 0
