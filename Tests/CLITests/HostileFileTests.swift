@@ -155,6 +155,44 @@ struct HostileFileTests {
         #expect(!FileManager.default.fileExists(atPath: s.file("out.csv")), "a refused export left its output")
     }
 
+    @Test("a chunk that may legally decode to more than COL_DECODE_LIMIT is refused before it is allocated")
+    func decodeLimit() throws {
+        // 2^31 − 1 rows is within the spec: a real all-null chunk that long is a few bytes.
+        // Decoding it as int64 takes 16 GiB, so every tool that reads blocks must refuse it,
+        // located, without allocating, whatever the rest of the file says.
+        let s = Scratch()
+        let good = try Self.goodFile(s)
+        var forged = try ForgedFile(path: good)
+        let (chunks, columns) = forged.shape
+        let rows = UInt32(Layout.maxChunkRows)
+        let lastRows = forged.section(.directory).withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8 + (chunks - 1) * 12 + 8, as: UInt32.self) }
+        forged.patch(.directory, at: 8 + (chunks - 1) * 12 + 8, rows)
+        // The file's statistics count the added rows as nulls, so the footer stays consistent.
+        var stats = Self.fileStatistics(forged)
+        for j in stats.indices {
+            stats[j].rowCount += UInt64(rows - lastRows)
+            stats[j].nullCount += UInt64(rows - lastRows)
+        }
+        forged.setSection(.fileStatistics, Self.serialize(stats))
+        for j in 0..<columns {
+            forged.patch(.directory, at: forged.entryOffset(chunk: chunks - 1, column: j, field: 28), rows)
+            forged.patch(.directory, at: forged.entryOffset(chunk: chunks - 1, column: j, field: 36), rows)
+        }
+        let bytes = forged.bytes()
+        let bad = s.write("bad.col", bytes: bytes)
+        for (tool, args) in [("colsum", [bad, "price"]), ("colconv", [bad, s.file("out.csv")]), ("colprof", ["scan", bad, "--format", "csv"])] {
+            let r = try runChild(builtTool(tool), args, in: s.path, environment: ["COL_DECODE_LIMIT": "1GiB"])
+            #expect(r.status == 2, "\(tool) exited \(r.status): \(r.stderr)")
+            #expect(r.stderr.contains("bad.col") && r.stderr.contains("COL_DECODE_LIMIT") && r.stderr.contains("byte"),
+                    "\(tool): \(r.stderr)")
+            #expect(r.stderr.components(separatedBy: "bad.col").count == 2, "\(tool) names the file more than once: \(r.stderr)")
+            #expect(r.peakRSS < 64 << 20 + 2 * bytes.count, "\(tool) peaked at \(r.peakRSS >> 20) MiB")
+        }
+        // Under the limit the same check lets a real file through.
+        let r = try runChild(builtTool("colsum"), [good, "price"], in: s.path, environment: ["COL_DECODE_LIMIT": "64MiB"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     /// Replaces the stored bytes of the section that claims 1 GiB with a zstd frame claiming as much,
     /// padding to the same length so every other offset stays put.
     static func plantSectionBomb(_ bytes: [UInt8]) -> [UInt8] {

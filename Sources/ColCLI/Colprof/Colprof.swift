@@ -185,6 +185,8 @@ struct ScanCommand: ParsableCommand {
             // A failed write (a closed pipe) is ignored, as print() ignores it.
             try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
         } catch {
+            // A file error names the path already; the others (an unknown column, a literal of the wrong type) do not.
+            if case .file = error { throw ReportedFailure(message: "colprof: \(error)") }
             throw ReportedFailure(message: "colprof: \(file): \(error)")
         }
     }

@@ -263,6 +263,11 @@ public final class ColFileReader: Sendable {
         }
         let e = directory.entry(chunk: c, column: j)
         let what = "chunk \(c) column \(j) (\(schema.columns[j].name))"
+        let cost = DecodeLimit.cost(type: e.physicalType, rows: Int(e.rowCount), nulls: Int(e.nullCount), decodedBytes: Int(e.decodedBytes))
+        guard cost <= DecodeLimit.bytes else {
+            throw .limitExceeded(path: path, what: "\(what) at byte \(e.offset): decoded bytes (COL_DECODE_LIMIT)", value: UInt64(cost),
+                                 limit: UInt64(DecodeLimit.bytes))
+        }
         if e.isAbsent { return .nulls(type: .null, count: Int(e.rowCount)) }
         let stored = try file.read(at: Int(e.offset), count: Int(e.storedLength))
         let crc = CRC32C.checksum(stored)
