@@ -255,9 +255,15 @@ public final class ColFileWriter {
         sections.append((.provenance, w.bytes, false))
         var table: [SectionEntry] = []
         // With one chunk the chunk statistics repeat the file statistics: the section is left out.
-        if directory.chunkCount > 1 { table.append(try writeChunkStatistics()) }
-
         // The reader refuses a section over `Layout.maxSectionBytes`: refuse to write one.
+        if directory.chunkCount > 1 {
+            let entry = try writeChunkStatistics()
+            guard entry.rawLength <= UInt64(Layout.maxSectionBytes) else {
+                throw .invalidArgument("the chunk statistics would be \(entry.rawLength) bytes (limit \(Layout.maxSectionBytes)); "
+                                       + "fewer columns, or larger chunks (--chunk-rows), keep it readable")
+            }
+            table.append(entry)
+        }
         for (kind, raw, _) in sections where raw.count > Layout.maxSectionBytes {
             throw .invalidArgument("the \(kind) would be \(raw.count) bytes (limit \(Layout.maxSectionBytes)); "
                                    + "fewer or shorter column names, or fewer chunks, keep it readable")
