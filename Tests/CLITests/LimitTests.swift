@@ -77,4 +77,34 @@ struct LimitTests {
         #expect(over.status == 2)
         #expect(over.stderr.contains("--max-columns takes 1 to 100000"), "\(over.stderr)")
     }
+
+    @Test("--chunk-bytes ends a wide chunk before --chunk-rows, for CSV and NDJSON, and is recorded in the provenance")
+    func chunkBytes() throws {
+        let s = Scratch()
+        let width = 200, rows = 400
+        let names = (0..<width).map { "c\($0)" }
+        var csv = names.joined(separator: ",") + "\n"
+        var ndjson = ""
+        for i in 0..<rows {
+            csv += (0..<width).map { "\(i * $0)" }.joined(separator: ",") + "\n"
+            ndjson += "{" + (0..<width).map { "\"c\($0)\":\(i * $0)" }.joined(separator: ",") + "}\n"
+        }
+        for (name, text) in [("in.csv", csv), ("in.ndjson", ndjson)] {
+            let source = s.write(name, text)
+            let out = s.file(name + ".col")
+            // About 200 × (4 + 4) = 1.6 KB a row: 64 KiB holds 40 or so rows, far fewer than 400.
+            let r = try runChild(builtTool("colconv"), [source, out, "--quiet", "--chunk-bytes", "64KiB"], in: s.path)
+            #expect(r.status == 0, "\(r.stderr)")
+            let profile = try runChild(builtTool("colprof"), [out, "--json"], in: s.path)
+            let json = try JSONSerialization.jsonObject(with: Data(profile.stdout.utf8)) as? [String: Any]
+            let chunks = json?["chunk_count"] as? Int ?? 0
+            #expect(chunks >= 5 && chunks <= 20, "\(name): \(chunks) chunks")
+            #expect(profile.stdout.contains("\"chunk-bytes\": \"64KiB\""), "\(name)")
+            let back = try runChild(builtTool("colconv"), [out, s.file("back-" + name), "--quiet"], in: s.path)
+            #expect(back.status == 0, "\(back.stderr)")
+        }
+        let bad = try runChild(builtTool("colconv"), [s.file("in.csv"), s.file("bad.col"), "--chunk-bytes", "1KiB"], in: s.path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--chunk-bytes takes a size from 64KiB to 1TiB"), "\(bad.stderr)")
+    }
 }

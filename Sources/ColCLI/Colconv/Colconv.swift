@@ -52,8 +52,12 @@ public struct Colconv: ParsableCommand {
     @Option(help: ArgumentHelp("The zstd level, 1 to 22 (-7 to -1 are faster still). Example: --level 9", valueName: "n"))
     var level: Int32 = 3
 
-    @Option(help: ArgumentHelp("Rows per chunk. Example: --chunk-rows 100000", valueName: "n"))
+    @Option(help: ArgumentHelp("Rows per chunk, at most. Example: --chunk-rows 100000", valueName: "n"))
     var chunkRows: Int = ConversionOptions().chunkRows
+
+    @Option(help: ArgumentHelp("Bytes per chunk as read, at most (field bytes + 4 per value), so wide input stays in bounded memory. Example: --chunk-bytes 64MiB",
+                               valueName: "size"))
+    var chunkBytes: String = "24MiB"
 
     @Option(help: ArgumentHelp("The field delimiter (sniffed when absent): ',', ';', '\\t' or 'tab', '|', or any one byte. Example: --delimiter ';'", valueName: "char"))
     var delimiter: String?
@@ -208,6 +212,10 @@ public struct Colconv: ParsableCommand {
             throw UsageError("--chunk-rows takes 1 to \(Layout.maxChunkRows), the most rows a chunk holds")
         }
         options.chunkRows = chunkRows
+        guard let bytes = parseSize(chunkBytes), bytes >= 1 << 16, bytes <= 1 << 40 else {
+            throw UsageError("--chunk-bytes takes a size from 64KiB to 1TiB, such as 24MiB")
+        }
+        options.chunkBytes = Int(bytes)
         guard let policy = ErrorPolicy(rawValue: onError) else { throw UsageError("--on-error takes fail, skip or warn") }
         options.onError = policy
         options.rejectsPath = rejects
@@ -229,7 +237,7 @@ public struct Colconv: ParsableCommand {
     }
 
     func recordedOptions() -> [(key: String, value: String)] {
-        var o: [(key: String, value: String)] = [("codec", codec), ("level", String(level)), ("chunk-rows", String(chunkRows)),
+        var o: [(key: String, value: String)] = [("codec", codec), ("level", String(level)), ("chunk-rows", String(chunkRows)), ("chunk-bytes", chunkBytes),
                                                   ("on-error", onError)]
         if let delimiter { o.append(("delimiter", delimiter)) }
         if let quote { o.append(("quote", quote)) }

@@ -89,7 +89,7 @@ public enum CSVConverter {
 
         let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
         let badRecords = BadRecordPolicy(options: options, rejects: rejects)
-        let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1),
+        let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1), chunkBytes: options.chunkBytes,
                                                 nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8)
         let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
                                      badRecords: badRecords, queue: queue)

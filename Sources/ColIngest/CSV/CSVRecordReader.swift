@@ -11,6 +11,8 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
         /// The number of columns every record must have.
         var width: Int
         var chunkRows: Int
+        /// A chunk ends when its field bytes plus 4 per value reach this (ConversionOptions.chunkBytes).
+        var chunkBytes: Int
         /// Unquoted field values that read as null, besides the empty field.
         var nullTokens: Set<[UInt8]>
         var invalidUTF8: InvalidUTF8Policy
@@ -51,6 +53,7 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
         var chunk = newChunk()
         var replay = replayFirst
         var fixed: [UInt8] = []
+        var chunkBytes = 0
         while !queue.cancelled {
             // Next record.
             if replay {
@@ -114,7 +117,9 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
             }
             chunk.lines.append(rec.line)
             chunk.rows += 1
-            if chunk.rows == settings.chunkRows {
+            chunkBytes += rec.bytes.count + 4 * width
+            if chunk.rows == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+                chunkBytes = 0
                 chunk.inputBytes = tokenizer.source.rawBytesRead
                 guard queue.put(.chunk(chunk)) else { break }
                 chunk = newChunk()

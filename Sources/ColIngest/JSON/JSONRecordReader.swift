@@ -9,6 +9,9 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
     private let json: JSONOptions
     private let separator: [UInt8]
     private let chunkRows: Int
+    /// A chunk ends when its records' bytes plus 4 per column and row reach this (ConversionOptions.chunkBytes).
+    private let chunkBytes: Int
+    private var bytesInChunk = 0
     private let badRecords: BadRecordPolicy
     private let queue: ChunkQueue<JSONChunk>
     private var file: String { source.name }
@@ -35,11 +38,12 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
     private(set) var duplicateKeys = 0
     private(set) var shape = "empty"
 
-    init(source: ByteSource, json: JSONOptions, chunkRows: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<JSONChunk>) {
+    init(source: ByteSource, json: JSONOptions, chunkRows: Int, chunkBytes: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<JSONChunk>) {
         self.source = source
         self.json = json
         separator = Array(json.flattenSeparator.utf8)
         self.chunkRows = chunkRows
+        self.chunkBytes = chunkBytes
         self.badRecords = badRecords
         self.queue = queue
         scanner = JSONScanner(maxNesting: json.maxNesting, flattenDepth: json.maxDepth,
@@ -284,7 +288,9 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
         for j in 0..<columnCount where columnStamp[j] != records { chunk.columns[j].appendAbsent() }
         chunk.lines.append(recordLine)
         chunk.rows += 1
-        if chunk.rows == chunkRows {
+        bytesInChunk += begin - scanner.recordStart + 4 * columnCount
+        if chunk.rows == chunkRows || bytesInChunk >= chunkBytes {
+            bytesInChunk = 0
             chunk.inputBytes = source.rawBytesRead
             guard queue.put(.chunk(chunk)) else { return }
             chunk = newChunk()
