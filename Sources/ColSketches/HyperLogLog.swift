@@ -93,6 +93,30 @@ public struct HyperLogLog: Sendable, Equatable {
     /// Folds another sketch of the same precision into this one.
     public mutating func merge(_ other: HyperLogLog) {
         guard other.precision == precision else { return }
+        if other.isSparse && isSparse {
+            // Both sorted by register: one pass, keeping the higher rank of a register in both
+            // (index in the high bits, rank in the low byte, so the larger entry wins).
+            var merged: [UInt32] = []
+            merged.reserveCapacity(sparse.count + other.sparse.count)
+            var i = 0, j = 0
+            let a = sparse, b = other.sparse
+            while i < a.count && j < b.count {
+                let ka = a[i] & ~0xFF, kb = b[j] & ~0xFF
+                if ka < kb {
+                    merged.append(a[i]); i += 1
+                } else if kb < ka {
+                    merged.append(b[j]); j += 1
+                } else {
+                    merged.append(max(a[i], b[j])); i += 1; j += 1
+                }
+            }
+            merged += a[i...]
+            merged += b[j...]
+            sparse = merged
+            // The form `raise` would have reached: dense once an entry past `sparseLimit` was added.
+            if sparse.count > sparseLimit { densify() }
+            return
+        }
         if other.isSparse {
             for e in other.sparse { raise(Int(e >> 8), to: UInt8(truncatingIfNeeded: e)) }
             return

@@ -96,4 +96,22 @@ struct HyperLogLogFormTests {
         #expect(a == b)
         #expect(a.registers == b.registers)
     }
+
+    @Test("two sparse sketches merge into the registers, and the form, that adding one's hashes to the other gives",
+          arguments: [(0, 0), (1, 1), (300, 300), (600, 500), (1000, 30), (1024, 1), (1500, 2000)])
+    func sparseMerge(sizes: (Int, Int)) {
+        var rng = SeededRandom(seed: UInt64(sizes.0 * 7919 + sizes.1))
+        var a = HyperLogLog(), b = HyperLogLog(), added = HyperLogLog()
+        for _ in 0..<sizes.0 { let x = rng.next(); a.add(hash: x); added.add(hash: x) }
+        // Some hashes in both, so shared registers must keep the higher rank.
+        var shared = a
+        for _ in 0..<sizes.1 {
+            let x = rng.chance(0.3) ? rng.next() & ~0xFFFF : rng.next()
+            b.add(hash: x); added.add(hash: x); shared.add(hash: x)
+        }
+        a.merge(b)
+        #expect(a.registers == added.registers)
+        #expect(a.isSparse == shared.isSparse)
+        #expect(a.estimate == added.estimate)
+    }
 }
