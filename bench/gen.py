@@ -2,6 +2,7 @@
 """Deterministic, seeded benchmark data: CSV or NDJSON at any row count.
 
 Usage: bench/gen.py ROWS OUT.csv|OUT.ndjson [--seed N]
+       bench/gen.py ROWS OUT.csv --wide [--seed N]
 
 16 columns of mixed types: sequential and random ints, ints with nulls, prices
 with 2 decimals, full-precision doubles, bools, low-cardinality strings (20
@@ -11,6 +12,9 @@ often-empty column. NDJSON (.ndjson or .jsonl) has the same 16 values per row
 (nulls as null, the often-empty column's key left out when empty) plus a
 nested object `geo` {lat, lon} and an array `tags`; the extras come from a
 second generator, so CSV and NDJSON of one seed agree on the shared columns.
+With --wide, CSV of 1,000 columns instead: 500 integer columns (0 to 100,000)
+alternating with 500 short-string columns (a dozen values each), the shape of
+the wide case in bench/run. Its manifest has the rows and the sum of c0.
 Writes OUT.manifest.json with exact aggregates used to check outputs.
 """
 import datetime
@@ -20,10 +24,27 @@ import sys
 import uuid
 
 
+def wide(rows, out, seed, columns=1000):
+    rng = random.Random(seed)
+    labels = [["ab", "cde", "fg", "hij", "k", "lmno", "p", "qr", "stu", "vw", "xyz", "z"][k] + str(j % 13)
+              for j in range(columns) for k in range(12)]
+    agg = {"rows": rows, "sum_c0": 0}
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(f"c{j}" for j in range(columns)) + "\n")
+        for _ in range(rows):
+            row = [str(rng.randint(0, 100_000)) if j % 2 == 0 else labels[j * 12 + rng.randrange(12)] for j in range(columns)]
+            agg["sum_c0"] += int(row[0])
+            f.write(",".join(row) + "\n")
+    with open(out + ".manifest.json", "w") as m:
+        json.dump(agg, m, indent=1)
+
+
 def main():
     rows = int(sys.argv[1])
     out = sys.argv[2]
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 42
+    if "--wide" in sys.argv:
+        return wide(rows, out, seed)
     ndjson = out.endswith(".ndjson") or out.endswith(".jsonl")
     rng = random.Random(seed)
     extra = random.Random(seed + 1_000_003)
