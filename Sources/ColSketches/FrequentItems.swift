@@ -76,8 +76,10 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
                 i = (i + 1) & mask
             }
         }
-        for i in 0..<hashes.count where hashes[i] == hash { return i }
-        return nil
+        return hashes.withUnsafeBufferPointer { h in
+            for i in 0..<h.count where h[i] == hash { return i }
+            return nil
+        }
     }
 
     private mutating func append(hash: UInt64, item: Item, count: UInt64, error: UInt64) {
@@ -111,8 +113,12 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
             append(hash: hash, item: make(), count: count, error: error)
             return
         }
-        var minSlot = 0
-        for i in 1..<counts.count where counts[i] < counts[minSlot] { minSlot = i }
+        // The first slot with the smallest count.
+        let minSlot = counts.withUnsafeBufferPointer { c in
+            var m = 0
+            for i in 1..<c.count where c[i] < c[m] { m = i }
+            return m
+        }
         let floor = counts[minSlot]
         hashes[minSlot] = hash
         items[minSlot] = make()
