@@ -64,7 +64,6 @@ struct CSVSplitTests {
             .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }
         #expect(files.count > 50)
         for file in files {
-            // TestSupport's reader: FileManager.contents(atPath:) leaks a 4 KiB buffer under LeakSanitizer.
             let input = try readAll(Paths.corpus + "/" + file)
             guard input.count < 1 << 22 else { continue }
             let delimiter: UInt8 = file.hasSuffix(".tsv") ? 0x09 : 0x2C
