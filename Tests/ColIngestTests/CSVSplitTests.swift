@@ -75,3 +75,19 @@ struct CSVSplitTests {
         }
     }
 }
+
+@Suite("CSV tokenizer: source errors")
+struct CSVSourceErrorTests {
+    @Test("UTF-16 that ends inside a character ends the input under --on-error skip, instead of rereading the last block forever")
+    func utf16EndsMidCharacter() {
+        // Found by FuzzCSVTokenizer (FailCases/FuzzCSVTokenizer): a UTF-16BE byte-order mark, a line
+        // break, then an unpaired high surrogate and half a code unit at the end.
+        let input: [UInt8] = [0xFE, 0xFF, 0x00, 0xD8, 0x61, 0x00, 0x2C, 0x31, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x0A,
+                              0xFF, 0x00, 0xD8, 0x02, 0xA4]
+        let events = IngestKernels.tokenizeCSV(input)
+        let errors = events.filter { if case .error = $0 { true } else { false } }
+        #expect(events.count < 10, "\(events.count) events")
+        #expect(errors.count >= 1 && errors.count <= 2)
+        #expect(errors.contains { if case let .error(m) = $0 { m.contains("UTF-16") } else { false } })
+    }
+}

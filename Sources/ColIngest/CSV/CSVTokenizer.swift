@@ -110,7 +110,14 @@ final class CSVTokenizer {
         if eof { return false }
         blockOffset += block.count
         pos = 0
-        let next = try source.nextBlock()
+        let next: ArraySlice<UInt8>
+        do { next = try source.nextBlock() } catch {
+            // The source cannot go on (a read failed, or UTF-16 ended mid-character): the input
+            // ends here. Keeping the old block would make `--on-error skip` read it again forever.
+            block.removeAll(keepingCapacity: true)
+            eof = true
+            throw error
+        }
         if next.isEmpty {
             block.removeAll(keepingCapacity: true)
             eof = true
