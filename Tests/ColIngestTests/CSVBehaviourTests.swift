@@ -142,6 +142,24 @@ struct CSVBehaviourTests {
         #expect(s.entries == ["bad.csv"])
     }
 
+    @Test("undecodable UTF-16 fails the conversion even under --on-error skip, located by byte, with nothing left behind")
+    func sourceErrorsAreNotSkipped() throws {
+        let s = Scratch()
+        // UTF-16LE: "a\n1\n2" and then half a code unit.
+        let csv = s.write("half.csv", bytes: [0xFF, 0xFE, 0x61, 0, 0x0A, 0, 0x31, 0, 0x0A, 0, 0x32])
+        #expect(throws: IngestError.malformed(SourceLocation(file: csv, line: 0, column: 0, offset: 10),
+                                              "UTF-16 input ends with half a code unit")) {
+            _ = try convert(csv, s.file("never.col"), onError: .skip)
+        }
+        let ndjson = s.write("half.ndjson", bytes: [0xFF, 0xFE] + Array(#"{"a":1}"#.utf8).flatMap { [$0, 0] } + [0x0A, 0, 0x7B])
+        #expect(throws: IngestError.malformed(SourceLocation(file: ndjson, line: 0, column: 0, offset: 18),
+                                              "UTF-16 input ends with half a code unit")) {
+            _ = try convertJSON(ndjson, s.file("never2.col"), onError: .skip)
+        }
+        #expect(s.entries == ["half.csv", "half.ndjson"])
+        #expect(SourceLocation(file: "f", line: 0, column: 0, offset: 10).description == "f (byte 10)")
+    }
+
     @Test("--schema overrides inference; values that do not fit fail with their line")
     func schemaOverride() throws {
         let s = Scratch()

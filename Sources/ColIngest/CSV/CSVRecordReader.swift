@@ -62,6 +62,9 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
                 do {
                     guard try tokenizer.next(&rec) else { break }
                 } catch {
+                    // A failed read or undecodable UTF-16 is not a bad record: skipping it
+                    // would drop the rest of the input and still exit 0.
+                    if tokenizer.sourceFailed { throw error }
                     try badRecords.reject(error, line: tokenizer.line, raw: rec.raw)
                     if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { break }
                     try tokenizer.skipToLineEnd()

@@ -74,6 +74,9 @@ final class CSVTokenizer {
     private var pos = 0
     private var blockOffset = 0
     private var eof = false
+    /// The source threw (a failed read, undecodable UTF-16): the input ended early, and the
+    /// reader must fail rather than skip it as a bad record.
+    private(set) var sourceFailed = false
     private var pendingCR = false
     /// Inside quotes: whether the byte before was a CR (then an LF does not start another line).
     private var previousWasCR = false
@@ -116,6 +119,7 @@ final class CSVTokenizer {
             // ends here. Keeping the old block would make `--on-error skip` read it again forever.
             block.removeAll(keepingCapacity: true)
             eof = true
+            sourceFailed = true
             throw error
         }
         if next.isEmpty {

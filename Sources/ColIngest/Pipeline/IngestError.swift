@@ -4,7 +4,8 @@ import ColFormat
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     /// The input's name as given (a path, or "-").
     public var file: String
-    /// 1-based physical line.
+    /// 1-based physical line, or 0 when the error comes before lines exist
+    /// (undecodable UTF-16; `offset` then counts bytes of the raw input).
     public var line: Int
     /// 1-based byte column within the line.
     public var column: Int
@@ -21,6 +22,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// `file:line:column`, then ` (byte N)` when the offset is known.
     public var description: String {
+        if line == 0, let offset { return "\(file) (byte \(offset))" }
         let place = "\(file):\(line):\(column)"
         guard let offset else { return place }
         return place + " (byte \(offset))"
