@@ -38,11 +38,66 @@ public struct XXH64: Sendable {
 
     @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
 
-    /// Hashes a whole buffer in one call.
+    /// Hashes a whole buffer in one call: stripes and tail straight from memory
+    /// (no streaming state), so short values, the common case, cost little.
     public static func hash(_ raw: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
-        var h = XXH64(seed: seed)
-        h.update(raw)
-        return h.finalize()
+        let n = raw.count
+        var i = 0
+        var h: UInt64
+        if n >= 32 {
+            var v1 = seed &+ p1 &+ p2, v2 = seed &+ p2, v3 = seed, v4 = seed &- p1
+            while n - i >= 32 {
+                v1 = round(v1, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                v2 = round(v2, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+                v3 = round(v3, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+                v4 = round(v4, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+                i += 32
+            }
+            h = converge(v1, v2, v3, v4)
+        } else {
+            h = seed &+ p5
+        }
+        h &+= UInt64(n)
+        return finish(h, tail: UnsafeRawBufferPointer(rebasing: raw[i..<n]))
+    }
+
+    /// The four lanes folded into one.
+    @inline(__always) static func converge(_ v1: UInt64, _ v2: UInt64, _ v3: UInt64, _ v4: UInt64) -> UInt64 {
+        var h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
+        h = mergeRound(h, v1)
+        h = mergeRound(h, v2)
+        h = mergeRound(h, v3)
+        return mergeRound(h, v4)
+    }
+
+    /// Mixes in the last bytes (fewer than 32), then the final avalanche.
+    @inline(__always) static func finish(_ start: UInt64, tail raw: UnsafeRawBufferPointer) -> UInt64 {
+        var h = start
+        var i = 0
+        let n = raw.count
+        while n - i >= 8 {
+            let k = round(0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            h ^= k
+            h = rotl(h, 27) &* p1 &+ p4
+            i += 8
+        }
+        if n - i >= 4 {
+            let k = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            h ^= k &* p1
+            h = rotl(h, 23) &* p2 &+ p3
+            i += 4
+        }
+        while i < n {
+            h ^= UInt64(raw[i]) &* p5
+            h = rotl(h, 11) &* p1
+            i += 1
+        }
+        h ^= h >> 33
+        h &*= p2
+        h ^= h >> 29
+        h &*= p3
+        h ^= h >> 32
+        return h
     }
 
     /// Hashes a byte collection in one call.
@@ -95,43 +150,9 @@ public struct XXH64: Sendable {
 
     /// The hash of everything fed so far.
     public func finalize() -> UInt64 {
-        var h: UInt64
-        if total >= 32 {
-            h = Self.rotl(v1, 1) &+ Self.rotl(v2, 7) &+ Self.rotl(v3, 12) &+ Self.rotl(v4, 18)
-            h = Self.mergeRound(h, v1)
-            h = Self.mergeRound(h, v2)
-            h = Self.mergeRound(h, v3)
-            h = Self.mergeRound(h, v4)
-        } else {
-            h = seed &+ Self.p5
-        }
+        var h = total >= 32 ? Self.converge(v1, v2, v3, v4) : seed &+ Self.p5
         h &+= total
-        withUnsafeBytes(of: buffer) { raw in
-            var i = 0
-            while buffered - i >= 8 {
-                let k = Self.round(0, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                h ^= k
-                h = Self.rotl(h, 27) &* Self.p1 &+ Self.p4
-                i += 8
-            }
-            if buffered - i >= 4 {
-                let k = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
-                h ^= k &* Self.p1
-                h = Self.rotl(h, 23) &* Self.p2 &+ Self.p3
-                i += 4
-            }
-            while i < buffered {
-                h ^= UInt64(raw[i]) &* Self.p5
-                h = Self.rotl(h, 11) &* Self.p1
-                i += 1
-            }
-        }
-        h ^= h >> 33
-        h &*= Self.p2
-        h ^= h >> 29
-        h &*= Self.p3
-        h ^= h >> 32
-        return h
+        return withUnsafeBytes(of: buffer) { raw in Self.finish(h, tail: UnsafeRawBufferPointer(rebasing: raw[0..<buffered])) }
     }
 }
 

@@ -13,6 +13,37 @@ import ColFormat
         return fields
     }
 
+    /// Reads every record of the CSV file at `path` (comma, double quote, a
+    /// header) into chunks of raw columns as the converter does: plain records
+    /// through the fast path, the others through the reference tokenizer (read,
+    /// not kept). Returns the data records and how many took the fast path.
+    public static func readCSVColumns(path: String, chunkRows: Int = 65_536) throws(IngestError) -> (records: Int, fast: Int) {
+        let tokenizer = CSVTokenizer(source: try ByteSource(path: path), dialect: CSVDialect(), maxFieldBytes: 1 << 24)
+        var record = CSVRecord()
+        guard try tokenizer.next(&record) else { return (0, 0) }
+        let width = record.count
+        var chunk = RawChunk(columns: [RawColumn](repeating: RawColumn(), count: width), rows: 0, lines: [])
+        let limits = CSVFastPathLimits(width: width, rowLimit: chunkRows, byteLimit: 24 << 20, nullTokens: [], longestNullToken: 0)
+        var spans: [CSVFieldSpan] = []
+        var scratch: [UInt8] = []
+        var chunkBytes = 0
+        var records = 0
+        var fast = 0
+        while true {
+            let taken = tokenizer.takeRecords(into: &chunk, limits: limits, chunkBytes: &chunkBytes, spans: &spans, scratch: &scratch)
+            fast += taken
+            records += taken
+            if chunk.rows == chunkRows || chunkBytes >= limits.byteLimit {
+                chunk.reset()
+                chunkBytes = 0
+                continue
+            }
+            guard try tokenizer.next(&record) else { break }
+            records += 1
+        }
+        return (records, fast)
+    }
+
     /// Validates and flattens every record of NDJSON text held in memory;
     /// returns the number of leaves. A syntax error ends the scan and is returned as nil.
     public static func scanNDJSON(_ text: [UInt8]) -> Int? {

@@ -21,6 +21,14 @@ struct SketchAccuracyTests {
             i += step
         }
         #expect(h.finalize() == XXH64.hash(long))
+        // Over 32 bytes: the example of the python-xxhash documentation.
+        #expect(XXH64.hash(Array("Nobody inspects the spammish repetition".utf8)) == 0xFBCE_A83C_8A37_8BF1)
+        // The one-shot hash (straight from memory) and the streaming one, a byte at a time, at every length.
+        for n in 0...100 {
+            var s = XXH64(seed: 7)
+            for k in 0..<n { long[k..<(k + 1)].withUnsafeBytes { s.update($0) } }
+            #expect(s.finalize() == long[0..<n].withUnsafeBytes { XXH64.hash($0, seed: 7) }, "length \(n)")
+        }
     }
 
     @Test("HyperLogLog distinct count is within 2% of exact", arguments: [100, 5_000, 100_000, 1_000_000])

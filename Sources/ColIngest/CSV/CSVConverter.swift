@@ -18,6 +18,11 @@ public struct CSVOptions: Sendable {
     /// What to do with bytes that are not UTF-8.
     public var invalidUTF8 = InvalidUTF8Policy.fail
 
+    /// Whether plain records take the tokenizer's fast path (tests compare it with the reference).
+    var fastPath = true
+    /// The read size (tests make it small, so records straddle reads).
+    var blockSize = 1 << 20
+
     /// Sniffs the dialect and infers every type.
     public init() {}
 }
@@ -29,7 +34,7 @@ public enum CSVConverter {
     /// Converts `input` ("-" for standard input) to the .col file `output`.
     public static func convert(input: String, output: String, csv: CSVOptions = CSVOptions(),
                                options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
-        let source = try ByteSource(path: input)
+        let source = try ByteSource(path: input, blockSize: csv.blockSize)
         let first = Array(try source.nextBlock())
         let isTSV = input.hasSuffix(".tsv") || input.hasSuffix(".tab")
         let sniffed = DialectSniffer.sniff(first.prefix(1 << 16), delimiter: csv.delimiter ?? (isTSV ? 0x09 : nil), quote: csv.quote,
@@ -90,7 +95,8 @@ public enum CSVConverter {
         let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
         let badRecords = BadRecordPolicy(options: options, rejects: rejects)
         let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1), chunkBytes: options.chunkBytes,
-                                                nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8)
+                                                nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8,
+                                                fastPath: csv.fastPath)
         let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
                                      badRecords: badRecords, queue: queue)
         var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)

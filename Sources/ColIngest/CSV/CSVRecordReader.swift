@@ -16,6 +16,9 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
         /// Unquoted field values that read as null, besides the empty field.
         var nullTokens: Set<[UInt8]>
         var invalidUTF8: InvalidUTF8Policy
+        /// Whether plain records take the tokenizer's fast path (`takeRecords`);
+        /// false reads every record through the reference `next`.
+        var fastPath = true
     }
 
     private let tokenizer: CSVTokenizer
@@ -54,11 +57,26 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
         var replay = replayFirst
         var fixed: [UInt8] = []
         var chunkBytes = 0
+        let limits = CSVFastPathLimits(width: width, rowLimit: settings.chunkRows, byteLimit: settings.chunkBytes,
+                                       nullTokens: settings.nullTokens, longestNullToken: settings.nullTokens.map(\.count).max() ?? 0)
+        var spans: [CSVFieldSpan] = []
+        var scratch: [UInt8] = []
         while !queue.cancelled {
             // Next record.
             if replay {
                 replay = false
             } else {
+                if settings.fastPath {
+                    // Plain records go straight into the columns; `next` reads the first one that is not.
+                    if tokenizer.takeRecords(into: &chunk, limits: limits, chunkBytes: &chunkBytes, spans: &spans, scratch: &scratch) > 0,
+                       chunk.rows == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+                        chunkBytes = 0
+                        chunk.inputBytes = tokenizer.source.rawBytesRead
+                        guard queue.put(.chunk(chunk)) else { break }
+                        chunk = newChunk()
+                        continue
+                    }
+                }
                 do {
                     guard try tokenizer.next(&rec) else { break }
                 } catch {

@@ -166,7 +166,7 @@ final class CSVTokenizer {
             if pendingCR {
                 pendingCR = false
                 if block[pos] == 0x0A {
-                    if keepRaw { rec.raw.append(0x0A) }
+                    // The LF of the previous record's CRLF: not part of this record's raw text.
                     pos += 1
                     lineStart = offset
                     continue
@@ -339,4 +339,209 @@ func printable(_ b: UInt8) -> String {
 private func String(format b: UInt8) -> String {
     let h = Swift.String(b, radix: 16)
     return "\\x" + (h.count == 1 ? "0" + h : h)
+}
+
+// MARK: - Fast path: whole records straight into columns
+//
+// `next` copies each field into the record arena and the reader copies it
+// again into its column, with array bookkeeping per field. Most records are
+// plain: they lie wholly inside the current block, have the expected width,
+// are valid UTF-8 and end at a line break. `takeRecords` parses runs of such
+// records straight from the block into the chunk's columns, scanning 8 bytes
+// at a time for the structural bytes. At the first record that is not plain
+// (it reaches the end of the block, has the wrong width, is blank, has a byte
+// after a closing quote, invalid UTF-8 or an over-long field) it stops before
+// that record and leaves it to `next`, the reference, so errors, rejects and
+// recovery are exactly those of the scalar path. Record and line counting
+// follow the same rules as `next`; `CSVFastPathTests` checks that both paths
+// give the same chunks.
+
+/// The reader's per-record settings the fast path needs.
+struct CSVFastPathLimits {
+    var width: Int
+    var rowLimit: Int
+    var byteLimit: Int
+    var nullTokens: Set<[UInt8]>
+    var longestNullToken: Int
+}
+
+/// One field of a record the fast path is reading: its bytes in the block.
+struct CSVFieldSpan {
+    var start = 0
+    var end = 0
+    /// 0 unquoted, 1 quoted, 2 quoted with doubled quotes to undo.
+    var kind: UInt8 = 0
+}
+
+extension CSVTokenizer {
+    /// Parses plain records from the current block into `chunk`, until the
+    /// chunk reaches `limits` (rows, or `chunkBytes` counted as the reader
+    /// counts it) or the next record is not plain. Returns the rows taken.
+    func takeRecords(into chunk: inout RawChunk, limits: CSVFastPathLimits, chunkBytes: inout Int,
+                     spans: inout [CSVFieldSpan], scratch: inout [UInt8]) -> Int {
+        if pendingCR || pos >= block.count { return 0 }
+        let width = limits.width
+        if spans.count < width { spans = [CSVFieldSpan](repeating: CSVFieldSpan(), count: width) }
+        let delimiter = dialect.delimiter
+        let quote = dialect.quote
+        let hasQuote = quote != nil
+        let q = quote ?? 0
+        let maxField = maxFieldBytes
+        var taken = 0
+        var cursor = pos
+        var line = self.line
+        var lineStart = self.lineStart - blockOffset
+        block.withUnsafeBytes { p in
+            let n = p.count
+            spans.withUnsafeMutableBufferPointer { spans in
+                records: while chunk.rows < limits.rowLimit && chunkBytes < limits.byteLimit {
+                    var i = cursor
+                    var recordLines = 0
+                    var fields = 0
+                    var bytes = 0
+                    // Blank lines go to `next`, which skips them.
+                    guard i < n, p[i] != 0x0A, p[i] != 0x0D else { break records }
+                    var ended = false
+                    while !ended {
+                        guard fields < width else { break records }
+                        if hasQuote && i < n && p[i] == q {
+                            // Quoted: runs up to a quote or a line break, 8 bytes at a time.
+                            var j = i + 1
+                            var escaped = false
+                            while true {
+                                j = Self.find(q, 0x0A, 0x0D, in: p, from: j)
+                                guard j < n else { break records }
+                                let b = p[j]
+                                if b == q {
+                                    guard j + 1 < n else { break records }
+                                    if p[j + 1] == q { escaped = true; j += 2; continue }
+                                    break
+                                }
+                                // A line break inside quotes, counted as `next` counts it: CR and
+                                // LF each end a line, except an LF right after a CR.
+                                if b == 0x0D || p[j - 1] != 0x0D { recordLines += 1 }
+                                j += 1
+                            }
+                            // Longer than the limit before undoing doubled quotes: `next` decides.
+                            guard j - i - 1 <= maxField else { break records }
+                            spans[fields] = CSVFieldSpan(start: i + 1, end: j, kind: escaped ? 2 : 1)
+                            i = j + 1
+                            guard i < n else { break records }
+                            let after = p[i]
+                            if after == delimiter { i += 1 } else if after == 0x0A || after == 0x0D { ended = true } else { break records }
+                        } else {
+                            let j = Self.find(delimiter, 0x0A, 0x0D, in: p, from: i)
+                            guard j < n, j - i <= maxField else { break records }
+                            spans[fields] = CSVFieldSpan(start: i, end: j, kind: 0)
+                            bytes += j - i
+                            i = j
+                            if p[j] == delimiter { i += 1 } else { ended = true }
+                        }
+                        fields += 1
+                    }
+                    guard fields == width else { break records }
+                    // The line break: LF, CRLF, or a CR with its LF unseen (then `next` handles it).
+                    if p[i] == 0x0D {
+                        guard i + 1 < n else { break records }
+                        i += p[i + 1] == 0x0A ? 2 : 1
+                    } else {
+                        i += 1
+                    }
+                    // UTF-8: a record with any high byte is checked field by field.
+                    if Self.hasHighBit(p, from: cursor, to: i) {
+                        for k in 0..<width where firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: p[spans[k].start..<spans[k].end])) != nil {
+                            break records
+                        }
+                    }
+                    // Escaped fields: their length after undoing the doubled quotes.
+                    for k in 0..<width where spans[k].kind != 0 {
+                        let s = spans[k]
+                        if s.kind == 1 {
+                            bytes += s.end - s.start
+                        } else {
+                            var quotes = 0
+                            for x in s.start..<s.end where p[x] == q { quotes += 1 }
+                            bytes += s.end - s.start - quotes / 2
+                        }
+                    }
+                    // The record is plain: append it.
+                    chunk.columns.withUnsafeMutableBufferPointer { columns in
+                        for k in 0..<width {
+                            let s = spans[k]
+                            let field = UnsafeRawBufferPointer(rebasing: p[s.start..<s.end])
+                            switch s.kind {
+                            case 0:
+                                if field.isEmpty || (!limits.nullTokens.isEmpty && field.count <= limits.longestNullToken
+                                                     && limits.nullTokens.contains(Array(field))) {
+                                    columns[k].appendNull()
+                                } else {
+                                    columns[k].append(field)
+                                }
+                            case 1:
+                                columns[k].append(field)
+                            default:
+                                scratch.removeAll(keepingCapacity: true)
+                                var x = s.start
+                                while x < s.end {
+                                    scratch.append(p[x])
+                                    x += p[x] == q ? 2 : 1
+                                }
+                                scratch.withUnsafeBytes { columns[k].append($0) }
+                            }
+                        }
+                    }
+                    chunk.lines.append(line)
+                    chunk.rows += 1
+                    chunkBytes += bytes + 4 * width
+                    taken += 1
+                    line += recordLines + 1
+                    lineStart = i
+                    cursor = i
+                }
+            }
+        }
+        if taken > 0 {
+            pos = cursor
+            self.line = line
+            self.lineStart = lineStart + blockOffset
+            endedAtLineBreak = true
+        }
+        return taken
+    }
+
+    /// The index of the first byte in `p[from...]` equal to `a`, `b` or `c`, or `p.count`.
+    @inline(__always)
+    private static func find(_ a: UInt8, _ b: UInt8, _ c: UInt8, in p: UnsafeRawBufferPointer, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let pa = ones &* UInt64(a), pb = ones &* UInt64(b), pc = ones &* UInt64(c)
+        var i = from
+        let n = p.count
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let xa = w ^ pa, xb = w ^ pb, xc = w ^ pc
+            // A zero byte in xa, xb or xc marks a match; the lowest flagged byte is exact.
+            let m = ((xa &- ones) & ~xa | (xb &- ones) & ~xb | (xc &- ones) & ~xc) & highs
+            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            let x = p[i]
+            if x == a || x == b || x == c { return i }
+            i += 1
+        }
+        return n
+    }
+
+    @inline(__always)
+    private static func hasHighBit(_ p: UnsafeRawBufferPointer, from: Int, to: Int) -> Bool {
+        var i = from
+        var acc: UInt64 = 0
+        while i + 8 <= to {
+            acc |= p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < to { acc |= UInt64(p[i]); i += 1 }
+        return acc & 0x8080_8080_8080_8080 != 0
+    }
 }

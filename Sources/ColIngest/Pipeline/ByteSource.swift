@@ -41,9 +41,10 @@ final class ByteSource {
         raw = [UInt8](repeating: 0, count: max(16, min(bytes.count, 1 << 20)))
     }
 
-    init(path: String) throws(IngestError) {
+    /// A source that reads the file at `path` ("-" for standard input), `blockSize` bytes at a time.
+    init(path: String, blockSize: Int = 1 << 20) throws(IngestError) {
         name = path
-        raw = [UInt8](repeating: 0, count: 1 << 20)
+        raw = [UInt8](repeating: 0, count: max(blockSize, 16))
         if path == "-" {
             fd = 0
             ownsFD = false

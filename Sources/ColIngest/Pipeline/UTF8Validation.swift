@@ -5,27 +5,49 @@ func firstInvalidUTF8<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt
     var i = bytes.startIndex
     let end = bytes.endIndex
     while i < end {
-        let b = bytes[i]
-        if b < 0x80 { i += 1; continue }
-        var need = 0
-        var minScalar: UInt32 = 0
-        var scalar: UInt32 = 0
-        switch b {
-        case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minScalar = 0x80
-        case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minScalar = 0x800
-        case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minScalar = 0x10000
-        default: return i - bytes.startIndex
-        }
-        if i + need >= end { return i - bytes.startIndex }
-        for k in 1...need {
-            let c = bytes[i + k]
-            guard c & 0xC0 == 0x80 else { return i - bytes.startIndex }
-            scalar = scalar << 6 | UInt32(c & 0x3F)
-        }
-        if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i - bytes.startIndex }
-        i += need + 1
+        if bytes[i] < 0x80 { i += 1; continue }
+        guard let length = utf8SequenceLength(bytes, at: i) else { return i - bytes.startIndex }
+        i += length
     }
     return nil
+}
+
+/// The same check on memory, skipping ASCII 8 bytes at a time.
+func firstInvalidUTF8(_ p: UnsafeRawBufferPointer) -> Int? {
+    var i = 0
+    let n = p.count
+    while i < n {
+        if i + 8 <= n && p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+        if p[i] < 0x80 { i += 1; continue }
+        guard let length = utf8SequenceLength(p, at: i) else { return i }
+        i += length
+    }
+    return nil
+}
+
+/// The length of the valid multi-byte sequence that starts at `i` (its first byte
+/// is 0x80 or above), or nil when it is not valid: an overlong form, a surrogate,
+/// a scalar above U+10FFFF, a missing or wrong continuation byte.
+@inline(__always)
+private func utf8SequenceLength<C: Collection>(_ bytes: C, at i: Int) -> Int? where C.Element == UInt8, C.Index == Int {
+    let b = bytes[i]
+    var need = 0
+    var minScalar: UInt32 = 0
+    var scalar: UInt32 = 0
+    switch b {
+    case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minScalar = 0x80
+    case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minScalar = 0x800
+    case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minScalar = 0x10000
+    default: return nil
+    }
+    if i + need >= bytes.endIndex { return nil }
+    for k in 1...need {
+        let c = bytes[i + k]
+        guard c & 0xC0 == 0x80 else { return nil }
+        scalar = scalar << 6 | UInt32(c & 0x3F)
+    }
+    if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return nil }
+    return need + 1
 }
 
 /// True when any byte has its high bit set (the text is not plain ASCII).
