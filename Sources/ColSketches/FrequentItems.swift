@@ -21,33 +21,35 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     /// The number of distinct items tracked exactly before switching to SpaceSaving.
     public let exactLimit: Int
     /// The number of values added (or merged in); always exact.
-    public private(set) var total: UInt64 = 0
+    public var total: UInt64 { _total }
+    @usableFromInline var _total: UInt64 = 0
     /// True while every distinct item has its own slot with an exact count.
-    public private(set) var isExact = true
+    public var isExact: Bool { _isExact }
+    @usableFromInline var _isExact = true
     /// One occurrence in this many is fed to SpaceSaving after the exact phase.
-    public static var sampleRate: UInt64 { 8 }
+    @inlinable public static var sampleRate: UInt64 { 8 }
 
-    private var hashes: [UInt64] = []
-    private(set) var items: [Item] = []
-    private var counts: [UInt64] = []
-    private var errors: [UInt64] = []
+    @usableFromInline var hashes: [UInt64] = []
+    @usableFromInline var items: [Item] = []
+    @usableFromInline var counts: [UInt64] = []
+    @usableFromInline var errors: [UInt64] = []
     /// Open addressing over `hashes` (exact phase only): slot index + 1, 0 = empty.
-    private var table: [Int32] = []
-    private var sampleCounter: UInt64 = 0
+    @usableFromInline var table: [Int32] = []
+    @usableFromInline var sampleCounter: UInt64 = 0
 
     /// A sketch that keeps `capacity` items, counting exactly until `exactLimit` distinct items are seen.
-    public init(capacity: Int = 64, exactLimit: Int = 2048) {
+    @inlinable public init(capacity: Int = 64, exactLimit: Int = 2048) {
         self.capacity = max(capacity, 1)
         self.exactLimit = max(exactLimit, self.capacity)
     }
 
     /// The exact number of distinct items, while `isExact` holds.
-    public var distinctCount: Int? { isExact ? items.count : nil }
+    @inlinable public var distinctCount: Int? { isExact ? items.count : nil }
 
     /// Counts `count` occurrences of the item with this hash; `make` is called
     /// only when the item needs a new slot.
-    public mutating func add(hash: UInt64, count: UInt64 = 1, _ make: () -> Item) {
-        total +|= count
+    @inlinable public mutating func add(hash: UInt64, count: UInt64 = 1, _ make: () -> Item) {
+        _total +|= count
         if isExact {
             if let slot = find(hash) {
                 counts[slot] +|= count
@@ -64,7 +66,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         spaceSaving(hash: hash, count: count.saturatingMultiplying(by: Self.sampleRate), error: 0, make)
     }
 
-    @inline(__always) private func find(_ hash: UInt64) -> Int? {
+    @inlinable @inline(__always) func find(_ hash: UInt64) -> Int? {
         if isExact {
             guard !table.isEmpty else { return nil }
             let mask = table.count - 1
@@ -82,7 +84,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         }
     }
 
-    private mutating func append(hash: UInt64, item: Item, count: UInt64, error: UInt64) {
+    @inlinable mutating func append(hash: UInt64, item: Item, count: UInt64, error: UInt64) {
         hashes.append(hash)
         items.append(item)
         counts.append(count)
@@ -91,19 +93,19 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         if hashes.count * 2 > table.count { rebuildTable(size: max(64, table.count * 2)) } else { place(hashes.count - 1) }
     }
 
-    private mutating func place(_ slot: Int) {
+    @inlinable mutating func place(_ slot: Int) {
         let mask = table.count - 1
         var i = Int(truncatingIfNeeded: hashes[slot]) & mask
         while table[i] != 0 { i = (i + 1) & mask }
         table[i] = Int32(slot + 1)
     }
 
-    private mutating func rebuildTable(size: Int) {
+    @inlinable mutating func rebuildTable(size: Int) {
         table = [Int32](repeating: 0, count: size)
         for s in 0..<hashes.count { place(s) }
     }
 
-    private mutating func spaceSaving(hash: UInt64, count: UInt64, error: UInt64, _ make: () -> Item) {
+    @inlinable mutating func spaceSaving(hash: UInt64, count: UInt64, error: UInt64, _ make: () -> Item) {
         if let slot = find(hash) {
             counts[slot] +|= count
             errors[slot] +|= error
@@ -126,13 +128,13 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
         errors[minSlot] = floor.saturatingAdding(error)
     }
 
-    private mutating func leaveExactPhase() {
-        isExact = false
+    @inlinable mutating func leaveExactPhase() {
+        _isExact = false
         table = []
         truncate(to: capacity)
     }
 
-    private mutating func truncate(to n: Int) {
+    @inlinable mutating func truncate(to n: Int) {
         guard items.count > n else { return }
         let order = (0..<items.count).sorted { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }
         let kept = order.prefix(n)
@@ -144,7 +146,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
 
     /// Folds another sketch into this one. The result stays exact only when
     /// both are exact and their union fits in `exactLimit`.
-    public mutating func merge(_ other: FrequentItems<Item>) {
+    @inlinable public mutating func merge(_ other: FrequentItems<Item>) {
         if !other.isExact && isExact { leaveExactPhase() }
         for i in 0..<other.items.count {
             let item = other.items[i]
@@ -161,7 +163,7 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
             }
             spaceSaving(hash: other.hashes[i], count: other.counts[i], error: other.errors[i]) { item }
         }
-        total +|= other.total
+        _total +|= other.total
     }
 
     /// One entry of the top-k list.
@@ -185,18 +187,18 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     }
 
     /// The `k` most frequent items, most frequent first (ties by first arrival).
-    public func top(_ k: Int) -> [Entry] {
+    @inlinable public func top(_ k: Int) -> [Entry] {
         let order = (0..<items.count).sorted { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }
         return order.prefix(k).map { Entry(item: items[$0], hash: hashes[$0], count: counts[$0], error: errors[$0]) }
     }
 
     /// Rebuilds a sketch from stored entries.
-    public init(capacity: Int, exactLimit: Int, total: UInt64, isExact: Bool, entries: [Entry]) {
+    @inlinable public init(capacity: Int, exactLimit: Int, total: UInt64, isExact: Bool, entries: [Entry]) {
         self.init(capacity: capacity, exactLimit: exactLimit)
-        self.isExact = isExact
+        self._isExact = isExact
         for e in entries where find(e.hash) == nil {
             append(hash: e.hash, item: e.item, count: e.count, error: e.error)
         }
-        self.total = total
+        self._total = total
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColBytes
 import ColSketches
 
@@ -171,9 +174,10 @@ public struct ColumnStatistics: Sendable {
             var lmin = UInt64.max, lmax: UInt64 = 0, ltotal: UInt64 = 0
             v.bytes.withUnsafeBytes { b in
                 func cmp(_ x: Range<Int>, _ y: Range<Int>) -> Int {
-                    for k in 0..<Swift.min(x.count, y.count) {
-                        let p = b[x.lowerBound + k], q = b[y.lowerBound + k]
-                        if p != q { return p < q ? -1 : 1 }
+                    let common = Swift.min(x.count, y.count)
+                    if common > 0, let base = b.baseAddress {
+                        let c = memcmp(base + x.lowerBound, base + y.lowerBound, common)
+                        if c != 0 { return c < 0 ? -1 : 1 }
                     }
                     return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
                 }

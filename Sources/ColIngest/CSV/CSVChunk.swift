@@ -19,7 +19,12 @@ struct RawColumn: Sendable {
     var values = 0
     /// Quoted empty fields (empty strings, not nulls).
     var quotedEmpty = 0
+    /// Null tokens and empty strings; the per-type counts are kept apart (`parsed`)
+    /// and folded in by `statistics`.
     var ingestion = IngestionStatistics()
+    /// Values that parsed as bool, int64, float64, date, timestamp, and as none of them:
+    /// plain fields, so counting does no copy-on-write check per value.
+    private var parsed = SIMD8<UInt64>()
 
     /// Empties the column for the next chunk, keeping its buffers.
     mutating func reset() {
@@ -29,6 +34,15 @@ struct RawColumn: Sendable {
         values = 0
         quotedEmpty = 0
         ingestion = IngestionStatistics()
+        parsed = SIMD8()
+    }
+
+    /// The column's ingestion statistics for this chunk.
+    var statistics: IngestionStatistics {
+        var s = ingestion
+        let types: [LogicalType] = [.bool, .int64, .float64, .date, .timestamp, .string]
+        for (k, type) in types.enumerated() { s.parsedAs[Int(type.rawValue)] += parsed[k] }
+        return s
     }
 
     @inline(__always) mutating func appendNull() {
@@ -57,12 +71,8 @@ struct RawColumn: Sendable {
             }
             mask = kept
         }
-        if m & ValueParser.bool != 0 { ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1 }
-        if m & ValueParser.int != 0 { ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1 }
-        if m & ValueParser.float != 0 { ingestion.parsedAs[Int(LogicalType.float64.rawValue)] += 1 }
-        if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
-        if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
-        if m == 0 { ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1 }
+        parsed &+= SIMD8(m & ValueParser.bool != 0 ? 1 : 0, m & ValueParser.int != 0 ? 1 : 0, m & ValueParser.float != 0 ? 1 : 0,
+                         m & ValueParser.date != 0 ? 1 : 0, m & ValueParser.timestamp != 0 ? 1 : 0, m == 0 ? 1 : 0, 0, 0)
     }
 
     /// The type this chunk's values will be stored as.

@@ -108,7 +108,7 @@ public enum CSVConverter {
                     let raw = chunk.columns[j]
                     let (type, firstRow) = raw.chosenType(override: overrides[j])
                     let (vector, bad) = raw.finish(as: type)
-                    var ingestion = raw.ingestion
+                    var ingestion = raw.statistics
                     if !bad.isEmpty {
                         ingestion.rejected += UInt64(bad.count)
                         result.record(column: j, row: bad[0], count: bad.count)

@@ -447,12 +447,9 @@ extension CSVTokenizer {
                     } else {
                         i += 1
                     }
-                    // UTF-8: a record with any high byte is checked field by field.
-                    if Self.hasHighBit(p, from: cursor, to: i) {
-                        for k in 0..<width where firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: p[spans[k].start..<spans[k].end])) != nil {
-                            break records
-                        }
-                    }
+                    // UTF-8, checked over the whole record: its fields are separated by ASCII bytes
+                    // (delimiters, quotes, line breaks), so it is valid exactly when every field is.
+                    if firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: p[cursor..<i])) != nil { break records }
                     // Escaped fields: their length after undoing the doubled quotes.
                     for k in 0..<width where spans[k].kind != 0 {
                         let s = spans[k]
@@ -531,17 +528,5 @@ extension CSVTokenizer {
             i += 1
         }
         return n
-    }
-
-    @inline(__always)
-    private static func hasHighBit(_ p: UnsafeRawBufferPointer, from: Int, to: Int) -> Bool {
-        var i = from
-        var acc: UInt64 = 0
-        while i + 8 <= to {
-            acc |= p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < to { acc |= UInt64(p[i]); i += 1 }
-        return acc & 0x8080_8080_8080_8080 != 0
     }
 }
