@@ -44,5 +44,21 @@ struct ValueParserTests {
     @Test("text that is not a number is refused", arguments: ["", "-", ".", "e5", "1e", "1e+", "1.2.3", "12a", "--1", "1 "])
     func refused(text: String) {
         #expect(parse(text) == nil)
+        #expect(!Array(text.utf8).withUnsafeBytes { ValueParser.isDouble($0) })
+    }
+
+    @Test("inference's syntax-only check accepts exactly what the parser accepts")
+    func isDoubleAgrees() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.eE+-nNaIifty x".utf8)
+        for _ in 0..<50_000 {
+            let text = (0..<Int.random(in: 0...9, using: &rng)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+            text.withUnsafeBytes { p in
+                #expect(ValueParser.isDouble(p) == (ValueParser.parseDouble(p) != nil), "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        for text in ["NaN", "-inf", "Infinity", "1e999999", String(repeating: "1", count: 511), String(repeating: "1", count: 512)] {
+            Array(text.utf8).withUnsafeBytes { p in #expect(ValueParser.isDouble(p) == (ValueParser.parseDouble(p) != nil), "\(text)") }
+        }
     }
 }

@@ -55,7 +55,7 @@ enum ValueParser {
     static func classifyNumber(_ p: UnsafeRawBufferPointer) -> UInt8 {
         if parseInt(p) != nil { return int | float }
         if isIntegerShaped(p) { return 0 }
-        return parseDouble(p) != nil ? float : 0
+        return isDouble(p) ? float : 0
     }
 
     static func parseBool(_ p: UnsafeRawBufferPointer) -> Bool? {
@@ -119,55 +119,73 @@ enum ValueParser {
         return nil
     }
 
-    /// A strict decimal float: [sign] (digits [. digits*] | . digits) [(e|E) [sign] digits], correctly rounded.
-    static func parseDouble(_ p: UnsafeRawBufferPointer) -> Double? {
-        if let s = parseSpecialDouble(p) { return s }
-        var i = 0
-        let n = p.count
+    /// The parts of a strict decimal float: [sign] (digits [. digits*] | . digits) [(e|E) [sign] digits],
+    /// at most 511 bytes. `m` holds the first 19 significant digits, scaled by 10^(`scale` + `exponent`).
+    struct Decimal {
         var negative = false
-        if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { negative = p[i] == UInt8(ascii: "-"); i += 1 }
-        // The digits as one integer m (while it fits 19 digits), and the power of ten it is scaled by.
-        var mantissaDigits = 0
         var m: UInt64 = 0
         var significant = 0
         var scale = 0
+        var exponent = 0
+    }
+
+    @inline(__always) static func scanDecimal(_ p: UnsafeRawBufferPointer) -> Decimal? {
+        var d = Decimal()
+        var i = 0
+        let n = p.count
+        if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { d.negative = p[i] == UInt8(ascii: "-"); i += 1 }
+        var mantissaDigits = 0
         while i < n && p[i] &- 0x30 < 10 {
-            let d = UInt64(p[i] &- 0x30)
-            if significant < 19 { m = m &* 10 &+ d; if m != 0 { significant += 1 } } else { scale += 1 }
+            let digit = UInt64(p[i] &- 0x30)
+            if d.significant < 19 { d.m = d.m &* 10 &+ digit; if d.m != 0 { d.significant += 1 } } else { d.scale += 1 }
             i += 1
             mantissaDigits += 1
         }
         if i < n && p[i] == UInt8(ascii: ".") {
             i += 1
             while i < n && p[i] &- 0x30 < 10 {
-                let d = UInt64(p[i] &- 0x30)
-                if significant < 19 { m = m &* 10 &+ d; if m != 0 { significant += 1 }; scale -= 1 }
+                let digit = UInt64(p[i] &- 0x30)
+                if d.significant < 19 { d.m = d.m &* 10 &+ digit; if d.m != 0 { d.significant += 1 }; d.scale -= 1 }
                 i += 1
                 mantissaDigits += 1
             }
         }
         guard mantissaDigits > 0 else { return nil }
-        var exponent = 0
         if i < n && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             var expNegative = false
             if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { expNegative = p[i] == UInt8(ascii: "-"); i += 1 }
             var expDigits = 0
             while i < n && p[i] &- 0x30 < 10 {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(p[i] &- 0x30) }
+                if d.exponent < 100_000 { d.exponent = d.exponent * 10 + Int(p[i] &- 0x30) }
                 i += 1
                 expDigits += 1
             }
             guard expDigits > 0 else { return nil }
-            if expNegative { exponent = -exponent }
+            if expNegative { d.exponent = -d.exponent }
         }
         guard i == n, n < 512 else { return nil }
+        return d
+    }
+
+    /// Whether `parseDouble` accepts the text: the same syntax check, without
+    /// computing the value (inference needs only the answer; every decimal that
+    /// passes the syntax has a double, ±infinity or zero at the extremes).
+    static func isDouble(_ p: UnsafeRawBufferPointer) -> Bool {
+        parseSpecialDouble(p) != nil || scanDecimal(p) != nil
+    }
+
+    /// A strict decimal float: [sign] (digits [. digits*] | . digits) [(e|E) [sign] digits], correctly rounded.
+    static func parseDouble(_ p: UnsafeRawBufferPointer) -> Double? {
+        if let s = parseSpecialDouble(p) { return s }
+        guard let d = scanDecimal(p) else { return nil }
+        let n = p.count
         // Clinger's fast path: an integer below 2^53 times or divided by an exact power of ten
         // (10^0 … 10^22) is one correctly rounded IEEE operation, so it equals strtod's result.
-        let e10 = scale + exponent
-        if m <= 1 << 53, significant < 19, e10 >= -22, e10 <= 22 {
-            let magnitude = e10 < 0 ? Double(m) / exactPowersOfTen[-e10] : Double(m) * exactPowersOfTen[e10]
-            return negative ? -magnitude : magnitude
+        let e10 = d.scale + d.exponent
+        if d.m <= 1 << 53, d.significant < 19, e10 >= -22, e10 <= 22 {
+            let magnitude = e10 < 0 ? Double(d.m) / exactPowersOfTen[-e10] : Double(d.m) * exactPowersOfTen[e10]
+            return d.negative ? -magnitude : magnitude
         }
         // strtod on a NUL-terminated copy: correct rounding; overflow gives ±inf, underflow 0 or a subnormal.
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
