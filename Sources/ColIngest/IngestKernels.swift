@@ -22,7 +22,7 @@ import ColFormat
         var record = CSVRecord()
         guard try tokenizer.next(&record) else { return (0, 0) }
         let width = record.count
-        var chunk = RawChunk(columns: [RawColumn](repeating: RawColumn(), count: width), rows: 0, lines: [])
+        var chunk = RawChunk(columns: (0..<width).map { _ in RawColumn() }, rows: 0, lines: [])
         let limits = CSVFastPathLimits(width: width, rowLimit: chunkRows, byteLimit: 24 << 20, nullTokens: [], longestNullToken: 0)
         var spans: [CSVFieldSpan] = []
         var scratch: [UInt8] = []

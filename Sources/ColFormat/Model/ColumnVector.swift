@@ -227,6 +227,17 @@ public struct ColumnVector: Sendable {
         return out
     }
 
+    /// A string or json column from its parts, as the CSV reader's field buffers hold them:
+    /// `count + 1` offsets into `bytes`, null rows empty, and `(count + 63) / 64` validity words.
+    package init(type: LogicalType, count: Int, nullCount: Int, validityWords: [UInt64], offsets: [UInt32], bytes: [UInt8]) {
+        self.type = type
+        self.count = count
+        self.nullCount = nullCount
+        self.validityWords = validityWords
+        self.offsets = offsets
+        self.bytes = bytes
+    }
+
     /// Builds a column from parts decoded from a file.
     init(type: LogicalType, count: Int, nullCount: Int, validityWords: [UInt64]) {
         self.type = type

@@ -9,8 +9,9 @@ import ColFormat
 /// of that type makes the chunk a string chunk). Chunks of one column may
 /// end up with different types; the writer widens the column and records where.
 struct RawColumn: Sendable {
-    /// Field bytes; a null field is a null row.
-    var text = ColumnVector(type: .string)
+    /// Field bytes; a null field is a null row. Each column needs its own buffer:
+    /// make columns with `RawColumn()` one by one, never by copying one.
+    var fields = FieldBuffer()
     /// The candidate types of every non-empty value so far (ValueParser bits).
     var mask: UInt8 = ValueParser.all
     /// For each candidate bit, the chunk row where a value first ruled it out.
@@ -28,7 +29,7 @@ struct RawColumn: Sendable {
 
     /// Empties the column for the next chunk, keeping its buffers.
     mutating func reset() {
-        text.removeAll(type: .string)
+        fields.removeAll()
         mask = ValueParser.all
         for i in 0..<lostAt.count { lostAt[i] = 0 }
         values = 0
@@ -46,14 +47,14 @@ struct RawColumn: Sendable {
     }
 
     @inline(__always) mutating func appendNull() {
-        text.appendNull()
+        fields.appendNull()
         ingestion.nullTokens += 1
     }
 
     /// Appends one non-null field.
     @inline(__always) mutating func append(_ p: UnsafeRawBufferPointer) {
-        let row = text.count
-        text.append(bytes: p)
+        let row = fields.count
+        fields.append(p)
         if p.isEmpty {
             quotedEmpty += 1
             ingestion.emptyStrings += 1
@@ -95,33 +96,30 @@ struct RawColumn: Sendable {
     /// Converts the raw fields to a typed column. Returns the values that do
     /// not fit `type` (only possible with a --schema override) as row indices.
     func finish(as type: LogicalType) -> (ColumnVector, rejected: [Int]) {
-        if type == .string || type == .json { return (text, []) }
-        var out = ColumnVector(type: type, capacity: text.count)
+        if type == .string || type == .json { return (fields.vector(type: type), []) }
+        var out = ColumnVector(type: type, capacity: fields.count)
         var rejected: [Int] = []
-        text.bytes.withUnsafeBytes { all in
-            for i in 0..<text.count {
-                guard text.isValid(i) else { out.appendNull(); continue }
-                let r = text.byteRange(i)
-                if r.isEmpty { out.appendNull(); continue }
-                let p = UnsafeRawBufferPointer(rebasing: all[r])
-                switch type {
-                case .bool:
-                    if let b = ValueParser.parseBool(p) { out.append(b); continue }
-                case .int64:
-                    if let v = ValueParser.parseInt(p) { out.append(v); continue }
-                case .float64:
-                    if let v = ValueParser.parseInt(p) { out.append(Double(v)); continue }
-                    if !ValueParser.isIntegerShaped(p), let v = ValueParser.parseDouble(p) { out.append(v); continue }
-                case .date:
-                    if let d = ValueParser.parseDate(p) { out.append(date: d); continue }
-                case .timestamp:
-                    if let t = ValueParser.parseTimestamp(p) { out.append(t); continue }
-                default:
-                    break
-                }
-                rejected.append(i)
-                out.appendNull()
+        for i in 0..<fields.count {
+            guard fields.isValid(i) else { out.appendNull(); continue }
+            let p = fields.field(i)
+            if p.isEmpty { out.appendNull(); continue }
+            switch type {
+            case .bool:
+                if let b = ValueParser.parseBool(p) { out.append(b); continue }
+            case .int64:
+                if let v = ValueParser.parseInt(p) { out.append(v); continue }
+            case .float64:
+                if let v = ValueParser.parseInt(p) { out.append(Double(v)); continue }
+                if !ValueParser.isIntegerShaped(p), let v = ValueParser.parseDouble(p) { out.append(v); continue }
+            case .date:
+                if let d = ValueParser.parseDate(p) { out.append(date: d); continue }
+            case .timestamp:
+                if let t = ValueParser.parseTimestamp(p) { out.append(t); continue }
+            default:
+                break
             }
+            rejected.append(i)
+            out.appendNull()
         }
         return (out, rejected)
     }

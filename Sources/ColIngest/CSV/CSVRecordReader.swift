@@ -43,11 +43,11 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
 
     private func newChunk() -> RawChunk {
         if let c = queue.reuse() { return c }
-        var c = RawChunk(columns: [RawColumn](repeating: RawColumn(), count: settings.width), rows: 0, lines: [])
+        var c = RawChunk(columns: (0..<settings.width).map { _ in RawColumn() }, rows: 0, lines: [])
         // A chunk's worth of rows, but at most about 4 M slots over every column (wide input).
         let reserved = min(settings.chunkRows, max(256, (1 << 22) / max(settings.width, 1)))
         c.lines.reserveCapacity(min(settings.chunkRows, 1 << 16))
-        for j in 0..<settings.width { c.columns[j].text.reserveCapacity(reserved) }
+        for j in 0..<settings.width { c.columns[j].fields.reserve(rows: reserved) }
         return c
     }
 
