@@ -59,6 +59,25 @@ public struct HyperLogLog: Sendable, Equatable {
         raise(index, to: UInt8(truncatingIfNeeded: rest.leadingZeroBitCount + 1))
     }
 
+    /// Adds 64-bit hashes of values; the same sketch as adding them one at a time, in any order.
+    public mutating func add(hashes: UnsafeBufferPointer<UInt64>) {
+        var i = 0
+        while i < hashes.count && dense.isEmpty {
+            add(hash: hashes[i])
+            i += 1
+        }
+        guard i < hashes.count else { return }
+        let shift = UInt64(64 - precision), p = UInt64(precision), marker = UInt64(1) << UInt64(precision - 1)
+        dense.withUnsafeMutableBufferPointer { r in
+            for j in i..<hashes.count {
+                let hash = hashes[j]
+                let index = Int(truncatingIfNeeded: hash >> shift)
+                let rank = UInt8(truncatingIfNeeded: ((hash << p) | marker).leadingZeroBitCount + 1)
+                if rank > r[index] { r[index] = rank }
+            }
+        }
+    }
+
     /// Sets register `index` to `rank` if that is higher.
     private mutating func raise(_ index: Int, to rank: UInt8) {
         if !dense.isEmpty {

@@ -72,6 +72,31 @@ public struct KLLSketch: Sendable, Equatable {
         if levels[0].count >= capacity(0) { compress() }
     }
 
+    /// Adds every value of `values` in order, NaN ignored: the same sketch as adding them one
+    /// at a time, with level 0 filled a run at a time between compactions.
+    public mutating func add(contentsOf values: UnsafeBufferPointer<Double>) {
+        var i = 0
+        var lo = minimum, hi = maximum
+        while i < values.count {
+            let room = capacity(0) - levels[0].count
+            var added = 0
+            levels[0].reserveCapacity(levels[0].count + Swift.min(room, values.count - i))
+            while added < room && i < values.count {
+                let x = values[i]
+                i += 1
+                if x.isNaN { continue }
+                if x < lo { lo = x }
+                if x > hi { hi = x }
+                levels[0].append(x)
+                added += 1
+            }
+            count += UInt64(added)
+            if levels[0].count >= capacity(0) { compress() }
+        }
+        minimum = lo
+        maximum = hi
+    }
+
     private mutating func nextBit() -> Int {
         rng ^= rng << 13
         rng ^= rng >> 7
@@ -84,18 +109,118 @@ public struct KLLSketch: Sendable, Equatable {
         while retained > totalCapacity || levels[0].count >= capacity(0) {
             guard let h = (0..<levels.count).first(where: { levels[$0].count >= capacity($0) }) else { return }
             if h + 1 == levels.count { levels.append([]) }
-            levels[h].sort()
+            // Both levels are moved out while they change, so neither is checked for uniqueness per item.
+            var lower = levels[h], upper = levels[h + 1]
+            levels[h] = []
+            levels[h + 1] = []
+            Self.sortItems(&lower)
             // With an odd count the largest item stays behind; every other one of the rest moves up.
-            let odd = levels[h].count % 2 == 1 ? levels[h].popLast() : nil
-            let n = levels[h].count
-            var i = nextBit()
-            while i < n {
-                let item = levels[h][i]
-                levels[h + 1].append(item)
-                i += 2
+            let odd = lower.count % 2 == 1 ? lower.popLast() : nil
+            let n = lower.count
+            let first = nextBit()
+            upper.reserveCapacity(upper.count + (n - first + 1) / 2)
+            lower.withUnsafeBufferPointer { items in
+                var i = first
+                while i < n {
+                    upper.append(items[i])
+                    i += 2
+                }
             }
-            levels[h].removeAll(keepingCapacity: true)
-            if let odd { levels[h].append(odd) }
+            lower.removeAll(keepingCapacity: true)
+            if let odd { lower.append(odd) }
+            levels[h] = lower
+            levels[h + 1] = upper
+        }
+    }
+
+    /// Sorts a level ascending, exactly as the standard library's stable sort does but without
+    /// its buffer allocation: an introsort (quicksort, insertion sort on short ranges, heapsort
+    /// past a depth limit, so n log n even on hostile merged sketches). Items are never NaN, so
+    /// the only items that compare equal yet differ are -0 and +0; when a level holds both,
+    /// their run is rewritten in the order they came in, which is what a stable sort leaves.
+    static func sortItems(_ items: inout [Double]) {
+        var negativeZero = false, positiveZero = false
+        for x in items where x == 0 {
+            if x.sign == .minus { negativeZero = true } else { positiveZero = true }
+        }
+        let zeroSigns: [FloatingPointSign]? = negativeZero && positiveZero ? items.filter { $0 == 0 }.map(\.sign) : nil
+        items.withUnsafeMutableBufferPointer { p in
+            guard p.count > 1 else { return }
+            introsort(p, 0, p.count, depth: 2 * (Int.bitWidth - p.count.leadingZeroBitCount))
+            if let zeroSigns, var z = p.firstIndex(of: 0) {
+                for sign in zeroSigns {
+                    p[z] = sign == .minus ? -0.0 : 0.0
+                    z += 1
+                }
+            }
+        }
+    }
+
+    private static func introsort(_ p: UnsafeMutableBufferPointer<Double>, _ start: Int, _ end: Int, depth: Int) {
+        var start = start, end = end, depth = depth
+        while end - start > 16 {
+            if depth == 0 {
+                heapsort(p, start, end)
+                return
+            }
+            depth -= 1
+            // Median of three as the pivot value, then Hoare's partition.
+            let mid = start + (end - start) / 2
+            let a = p[start], b = p[mid], c = p[end - 1]
+            let pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b))
+            var i = start - 1, j = end
+            while true {
+                repeat { i += 1 } while p[i] < pivot
+                repeat { j -= 1 } while pivot < p[j]
+                if i >= j { break }
+                p.swapAt(i, j)
+            }
+            // Recurse into the smaller side, loop on the larger: the stack stays logarithmic.
+            if j + 1 - start < end - j - 1 {
+                introsort(p, start, j + 1, depth: depth)
+                start = j + 1
+            } else {
+                introsort(p, j + 1, end, depth: depth)
+                end = j + 1
+            }
+        }
+        // Insertion sort.
+        var i = start + 1
+        while i < end {
+            let x = p[i]
+            var j = i
+            while j > start && x < p[j - 1] {
+                p[j] = p[j - 1]
+                j -= 1
+            }
+            p[j] = x
+            i += 1
+        }
+    }
+
+    private static func heapsort(_ p: UnsafeMutableBufferPointer<Double>, _ start: Int, _ end: Int) {
+        let n = end - start
+        func siftDown(_ root: Int, _ size: Int) {
+            var r = root
+            while true {
+                var child = 2 * r + 1
+                if child >= size { return }
+                if child + 1 < size && p[start + child] < p[start + child + 1] { child += 1 }
+                if !(p[start + r] < p[start + child]) { return }
+                p.swapAt(start + r, start + child)
+                r = child
+            }
+        }
+        var i = n / 2
+        while i > 0 {
+            i -= 1
+            siftDown(i, n)
+        }
+        var size = n
+        while size > 1 {
+            size -= 1
+            p.swapAt(start, start + size)
+            siftDown(0, size)
         }
     }
 

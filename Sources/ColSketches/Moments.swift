@@ -25,6 +25,24 @@ public struct Moments: Sendable, Equatable {
         self.m2 = m2
     }
 
+    /// The moments of `values` in two passes: the sum in order, the mean as sum / count,
+    /// then the squared differences from that mean (how a chunk's statistics are computed).
+    public init(of values: [Double]) {
+        guard !values.isEmpty else {
+            self.init()
+            return
+        }
+        var sum = 0.0
+        for x in values { sum += x }
+        let mean = sum / Double(values.count)
+        var m2 = 0.0
+        for x in values {
+            let d = x - mean
+            m2 += d * d
+        }
+        self.init(count: UInt64(values.count), sum: sum, mean: mean, m2: m2)
+    }
+
     /// Adds one value.
     public mutating func add(_ x: Double) {
         count += 1

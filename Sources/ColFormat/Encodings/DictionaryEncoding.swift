@@ -20,35 +20,49 @@ enum DictionaryEncoding {
     static func build(count k: Int, limit: Int, giveUpEarly: Bool = false, scratch: EncoderScratch, hash: (Int) -> UInt64,
                       equal: (Int, Int) -> Bool) -> Bool {
         let probeEnd = giveUpEarly && k >= 4 * probe ? probe : -1
-        scratch.uniques.removeAll(keepingCapacity: true)
-        scratch.ids.removeAll(keepingCapacity: true)
-        scratch.ids.reserveCapacity(k)
+        // The buffers are moved out of the scratch object for the loop and back after it:
+        // an access to a class's array property is an exclusivity check and a uniqueness
+        // check each time (156 M instructions per 200,000 rows in callgrind).
+        var uniques = scratch.uniques, ids = scratch.ids, table = scratch.table
+        scratch.uniques = []
+        scratch.ids = []
+        scratch.table = []
+        defer {
+            scratch.uniques = uniques
+            scratch.ids = ids
+            scratch.table = table
+        }
+        uniques.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        ids.reserveCapacity(k)
         var size = 64
         while size < min(k, limit) * 2 { size <<= 1 }
-        if scratch.table.count != size { scratch.table = [Int32](repeating: -1, count: size) } else {
-            for i in 0..<size { scratch.table[i] = -1 }
+        if table.count != size { table = [Int32](repeating: -1, count: size) } else {
+            table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
         }
         let mask = size - 1
-        for i in 0..<k {
-            if i == probeEnd && scratch.uniques.count * 16 > probe * 15 { return false }
-            var slot = Int(truncatingIfNeeded: hash(i)) & mask
-            while true {
-                let u = scratch.table[slot]
-                if u < 0 {
-                    if scratch.uniques.count >= limit { return false }
-                    scratch.table[slot] = Int32(scratch.uniques.count)
-                    scratch.ids.append(UInt32(scratch.uniques.count))
-                    scratch.uniques.append(i)
-                    break
+        return table.withUnsafeMutableBufferPointer { table in
+            for i in 0..<k {
+                if i == probeEnd && uniques.count * 16 > probe * 15 { return false }
+                var slot = Int(truncatingIfNeeded: hash(i)) & mask
+                while true {
+                    let u = table[slot]
+                    if u < 0 {
+                        if uniques.count >= limit { return false }
+                        table[slot] = Int32(uniques.count)
+                        ids.append(UInt32(uniques.count))
+                        uniques.append(i)
+                        break
+                    }
+                    if equal(uniques[Int(u)], i) {
+                        ids.append(UInt32(u))
+                        break
+                    }
+                    slot = (slot + 1) & mask
                 }
-                if equal(scratch.uniques[Int(u)], i) {
-                    scratch.ids.append(UInt32(u))
-                    break
-                }
-                slot = (slot + 1) & mask
             }
+            return true
         }
-        return true
     }
 
     /// Appends the bit width and the packed indices.

@@ -20,6 +20,9 @@
 // `Encoding.implementation(for:)`, place it in `selectionOrder`, and document
 // its layout in docs/FORMAT.md §3.3.
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColBytes
 
 /// The buffers encoders reuse from page to page. One per thread.
@@ -107,7 +110,12 @@ struct ByteStringValues {
 
     @inline(__always) private static func same(_ v: ColumnVector, _ rows: [Int64], _ a: Int, _ b: Int) -> Bool {
         let ra = v.byteRange(Int(rows[a])), rb = v.byteRange(Int(rows[b]))
-        return ra.count == rb.count && v.bytes[ra] == v.bytes[rb]
+        guard ra.count == rb.count else { return false }
+        guard ra.count > 0 else { return true }
+        return v.bytes.withUnsafeBytes { p in
+            guard let base = p.baseAddress else { return false }
+            return memcmp(base + ra.lowerBound, base + rb.lowerBound, ra.count) == 0
+        }
     }
 }
 

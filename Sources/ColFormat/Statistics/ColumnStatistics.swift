@@ -110,65 +110,60 @@ public struct ColumnStatistics: Sendable {
                                     mean: mean, m2: Double(trues) * (1 - mean) * (1 - mean) + Double(falses) * mean * mean)
             }
         case .int64, .timestamp, .date:
-            var kll = KLLSketch()
+            // Values and hashes are gathered first, so the KLL and HyperLogLog sketches take
+            // them in one batch each (the same sketches as value by value, in row order).
+            var values: [Double] = []
+            var hashes: [UInt64] = []
+            values.reserveCapacity(v.count - v.nullCount)
+            hashes.reserveCapacity(v.count - v.nullCount)
             var lo = Int64.max, hi = Int64.min
-            var sum = 0.0, n = 0
+            let type = v.type
             for i in 0..<v.count where all || v.isValid(i) {
-                let x = v.type == .date ? Int64(v.dates[i]) : v.int64s[i]
+                let x = type == .date ? Int64(v.dates[i]) : v.int64s[i]
                 if x < lo { lo = x }
                 if x > hi { hi = x }
-                sum += Double(x)
-                n += 1
-                kll.add(Double(x))
-                let h = v.type == .int64 ? ValueHash.int64(x)
-                    : ValueHash.timestamp(v.type == .date ? x * CanonicalText.microsPerDay : x)
-                hll.add(hash: h)
-                let type = v.type
+                values.append(Double(x))
+                let h = type == .int64 ? ValueHash.int64(x) : ValueHash.timestamp(type == .date ? x * CanonicalText.microsPerDay : x)
+                hashes.append(h)
                 freq.add(hash: h) { type == .int64 ? .int64(x) : (type == .date ? .date(Int32(x)) : .timestamp(x)) }
             }
-            if n > 0 {
-                let mean = sum / Double(n)
-                var m2 = 0.0
-                for i in 0..<v.count where all || v.isValid(i) {
-                    let d = Double(v.type == .date ? Int64(v.dates[i]) : v.int64s[i]) - mean
-                    m2 += d * d
-                }
-                s.moments = Moments(count: UInt64(n), sum: sum, mean: mean, m2: m2)
-                switch v.type {
+            if !values.isEmpty {
+                s.moments = Moments(of: values)
+                switch type {
                 case .int64: s.min = .int64(lo); s.max = .int64(hi)
                 case .date: s.min = .date(Int32(lo)); s.max = .date(Int32(hi))
                 default: s.min = .timestamp(lo); s.max = .timestamp(hi)
                 }
+                var kll = KLLSketch()
+                values.withUnsafeBufferPointer { kll.add(contentsOf: $0) }
                 s.quantiles = kll
             }
+            hashes.withUnsafeBufferPointer { hll.add(hashes: $0) }
         case .float64:
-            var kll = KLLSketch()
+            var values: [Double] = []
+            var hashes: [UInt64] = []
+            values.reserveCapacity(v.count - v.nullCount)
+            hashes.reserveCapacity(v.count - v.nullCount)
             var lo = Double.infinity, hi = -Double.infinity
-            var sum = 0.0, n = 0
             for i in 0..<v.count where all || v.isValid(i) {
                 let x = v.float64s[i]
                 if x.isNaN { s.nanCount += 1; continue }
                 if x < lo { lo = x }
                 if x > hi { hi = x }
-                sum += x
-                n += 1
-                kll.add(x)
+                values.append(x)
                 let h = ValueHash.float64(x)
-                hll.add(hash: h)
+                hashes.append(h)
                 freq.add(hash: h) { .float64(x == 0 ? 0 : x) }
             }
-            if n > 0 {
-                let mean = sum / Double(n)
-                var m2 = 0.0
-                for i in 0..<v.count where (all || v.isValid(i)) && !v.float64s[i].isNaN {
-                    let d = v.float64s[i] - mean
-                    m2 += d * d
-                }
-                s.moments = Moments(count: UInt64(n), sum: sum, mean: mean, m2: m2)
+            if !values.isEmpty {
+                s.moments = Moments(of: values)
                 s.min = .float64(lo == 0 ? 0 : lo)
                 s.max = .float64(hi == 0 ? 0 : hi)
+                var kll = KLLSketch()
+                values.withUnsafeBufferPointer { kll.add(contentsOf: $0) }
                 s.quantiles = kll
             }
+            hashes.withUnsafeBufferPointer { hll.add(hashes: $0) }
         case .string, .json:
             var minR: Range<Int>? = nil, maxR: Range<Int>? = nil
             var lmin = UInt64.max, lmax: UInt64 = 0, ltotal: UInt64 = 0
@@ -191,7 +186,6 @@ public struct ColumnStatistics: Sendable {
                     if let m = maxR { if cmp(r, m) > 0 { maxR = r } } else { maxR = r }
                     let h = XXH64.hash(UnsafeRawBufferPointer(rebasing: b[r]))
                     stringHashes.append(h)
-                    hll.add(hash: h)
                     let type = v.type
                     freq.add(hash: h) {
                         let bytes = Array(b[r])
@@ -199,6 +193,7 @@ public struct ColumnStatistics: Sendable {
                     }
                 }
             }
+            stringHashes.withUnsafeBufferPointer { hll.add(hashes: $0) }
             if let minR, let maxR {
                 s.lengthMin = lmin
                 s.lengthMax = lmax
