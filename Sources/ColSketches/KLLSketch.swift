@@ -80,7 +80,6 @@ public struct KLLSketch: Sendable, Equatable {
         while i < values.count {
             let room = capacity(0) - levels[0].count
             var added = 0
-            levels[0].reserveCapacity(levels[0].count + Swift.min(room, values.count - i))
             while added < room && i < values.count {
                 let x = values[i]
                 i += 1
@@ -118,7 +117,6 @@ public struct KLLSketch: Sendable, Equatable {
             let odd = lower.count % 2 == 1 ? lower.popLast() : nil
             let n = lower.count
             let first = nextBit()
-            upper.reserveCapacity(upper.count + (n - first + 1) / 2)
             lower.withUnsafeBufferPointer { items in
                 var i = first
                 while i < n {

@@ -93,7 +93,8 @@ public final class ColFileWriter {
             throw .invalidArgument("a string column of one chunk holds more than 4 GiB")
         }
         let options = self.options
-        let encoded = parallelMap(chunk.count) { j in encodeColumn(chunk[j], options: options) }
+        let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
+        let encoded = parallelMap(chunk.count) { j in encodeColumn(chunk[j], options: options, exactLimit: exactLimit) }
         try append(encoded: encoded, rows: rows, firstRowOfType: firstRowOfType, ingestion: ingestion)
     }
 
@@ -121,12 +122,13 @@ public final class ColFileWriter {
         guard rows > 0 else { return }
         guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
         let options = self.options
+        let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
         let produced = parallelMap(columns.count) { j -> (EncodedColumn?, ChunkColumn) in
             let c = make(j)
             guard c.vector.count == rows, !(c.vector.type.isVariableLength && c.vector.bytes.count > Int(UInt32.max)) else {
                 return (nil, c)
             }
-            return (encodeColumn(c.vector, options: options), c)
+            return (encodeColumn(c.vector, options: options, exactLimit: exactLimit), c)
         }
         var encoded: [EncodedColumn] = []
         for (j, p) in produced.enumerated() {

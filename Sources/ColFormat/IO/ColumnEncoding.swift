@@ -17,11 +17,11 @@ final class EncoderWorker: @unchecked Sendable {
 }
 
 /// Analyzes, encodes, compresses and checksums one column of a chunk.
-func encodeColumn(_ v: ColumnVector, options: WriterOptions) -> EncodedColumn {
+func encodeColumn(_ v: ColumnVector, options: WriterOptions, exactLimit: Int) -> EncodedColumn {
     encoderPool.with { worker in
         let encoder = worker.encoder, compressor = worker.compressor
         // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
-        let stats = ColumnStatistics.compute(v, stringHashes: &encoder.scratch.stringHashes)
+        let stats = ColumnStatistics.compute(v, stringHashes: &encoder.scratch.stringHashes, exactLimit: exactLimit)
         let encoding = encoder.encode(v, forcing: options.forcedEncoding)
         let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
         let stored = compressor.output

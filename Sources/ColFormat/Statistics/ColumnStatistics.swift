@@ -60,6 +60,18 @@ public struct ColumnStatistics: Sendable {
     public static let chunkTopK = 16
     /// KLL accuracy of chunk-level statistics.
     public static let chunkQuantileK = 64
+    /// Distinct values a column's frequent-items sketch counts exactly, at most.
+    public static let exactDistinctLimit = 2048
+    /// Exactly counted distinct values over all the columns of a file: the writer holds a
+    /// file-level and a chunk-level sketch per column, so without a shared budget a file of
+    /// 1,000 columns would keep 2 × 2,048 entries (about 200 KB) per column.
+    public static let exactDistinctBudget = 1 << 17
+
+    /// The exact limit of each column's frequent-items sketch in a file of `columns` columns:
+    /// 2,048 up to 64 columns, then the budget shared out, but never below `fileTopK`.
+    public static func exactDistinctLimit(columns: Int) -> Int {
+        Swift.max(fileTopK, Swift.min(exactDistinctLimit, exactDistinctBudget / Swift.max(columns, 1)))
+    }
 
     /// Empty statistics of a type: no rows, every statistic unknown.
     public init(type: LogicalType) { self.type = type }
@@ -72,22 +84,23 @@ public struct ColumnStatistics: Sendable {
 
     // MARK: computing
 
-    /// Computes full statistics (with sketches) of one chunk column.
-    public static func compute(_ v: ColumnVector) -> ColumnStatistics {
+    /// Computes full statistics (with sketches) of one chunk column, counting up to
+    /// `exactLimit` distinct values exactly.
+    public static func compute(_ v: ColumnVector, exactLimit: Int = exactDistinctLimit) -> ColumnStatistics {
         var unused: [UInt64] = []
-        return compute(v, stringHashes: &unused)
+        return compute(v, stringHashes: &unused, exactLimit: exactLimit)
     }
 
     /// Computes full statistics, leaving in `stringHashes` the XXH64 of every
     /// non-null string or json value, in row order (the encoder reuses them).
-    static func compute(_ v: ColumnVector, stringHashes: inout [UInt64]) -> ColumnStatistics {
+    static func compute(_ v: ColumnVector, stringHashes: inout [UInt64], exactLimit: Int = exactDistinctLimit) -> ColumnStatistics {
         stringHashes.removeAll(keepingCapacity: true)
         var s = ColumnStatistics(type: v.type)
         s.rowCount = UInt64(v.count)
         s.nullCount = UInt64(v.nullCount)
         s.decodedBytes = UInt64(v.decodedBytes)
         var hll = HyperLogLog()
-        var freq = FrequentItems<Scalar>(capacity: fileTopK)
+        var freq = FrequentItems<Scalar>(capacity: fileTopK, exactLimit: exactLimit)
         let all = v.nullCount == 0
         switch v.type {
         case .null:

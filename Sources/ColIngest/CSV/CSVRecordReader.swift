@@ -44,10 +44,12 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
     private func newChunk() -> RawChunk {
         if let c = queue.reuse() { return c }
         var c = RawChunk(columns: (0..<settings.width).map { _ in RawColumn() }, rows: 0, lines: [])
-        // A chunk's worth of rows, but at most about 4 M slots over every column (wide input).
-        let reserved = min(settings.chunkRows, max(256, (1 << 22) / max(settings.width, 1)))
-        c.lines.reserveCapacity(min(settings.chunkRows, 1 << 16))
-        for j in 0..<settings.width { c.columns[j].fields.reserve(rows: reserved) }
+        // The rows a chunk holds if its values are short (4 bytes, plus the 4 of their offset,
+        // as `chunkBytes` counts them), so wide input does not reserve more than its budget; the
+        // buffers grow from there, and a recycled chunk keeps what it grew to.
+        let reserved = min(settings.chunkRows, max(64, settings.chunkBytes / (8 * max(settings.width, 1))))
+        c.lines.reserveCapacity(reserved)
+        for j in 0..<settings.width { c.columns[j].fields.reserve(rows: reserved, bytes: 4 * reserved) }
         return c
     }
 

@@ -24,7 +24,7 @@ final class FieldBuffer: @unchecked Sendable {
     private(set) var count = 0
     private(set) var nullCount = 0
 
-    init(rows: Int = 1024, bytes byteCapacity: Int = 16 << 10) {
+    init(rows: Int = 64, bytes byteCapacity: Int = 1 << 10) {
         rowCapacity = max(rows, 64)
         self.byteCapacity = max(byteCapacity, 64)
         bytes = UnsafeMutableRawPointer.allocate(byteCount: self.byteCapacity, alignment: 16)
@@ -48,9 +48,10 @@ final class FieldBuffer: @unchecked Sendable {
         byteCount = 0
     }
 
-    /// Makes room for `rows` fields in all without growing again.
-    func reserve(rows: Int) {
+    /// Makes room for `rows` fields and `bytes` bytes in all without growing again.
+    func reserve(rows: Int, bytes: Int = 0) {
         if rows > rowCapacity { growRows(to: rows) }
+        if bytes > byteCapacity { growBytes(to: bytes) }
     }
 
     @inline(__always) func append(_ p: UnsafeRawBufferPointer) {

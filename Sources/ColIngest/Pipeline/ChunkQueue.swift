@@ -16,8 +16,10 @@ struct ProducerStats: Sendable {
 }
 
 /// A bounded blocking queue of raw chunks between a record reader's thread
-/// and the converting thread. Its depth bounds the chunks in flight, and so
-/// the memory, whatever the input's size.
+/// and the converting thread. It bounds the chunk buffers in existence, and so
+/// the memory, whatever the input's size: `buffers` chunks at most (one being
+/// converted, one being filled), handed back and forth through `recycle` and
+/// `reuse`, and at most `depth` waiting in between.
 final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
     enum Item { case chunk(Chunk), failed(IngestError), finished(ProducerStats) }
     private let condition = NSCondition()
@@ -25,9 +27,15 @@ final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
     /// Processed chunks handed back for reuse, so steady state allocates no chunk buffers.
     private var spare: [Chunk] = []
     private let depth: Int
+    private let buffers: Int
+    /// Chunk buffers handed out so far (made by the reader when `reuse` returned nil).
+    private var made = 0
     private(set) var cancelled = false
 
-    init(depth: Int) { self.depth = depth }
+    init(depth: Int, buffers: Int = 2) {
+        self.depth = depth
+        self.buffers = max(buffers, 1)
+    }
 
     /// Blocks while the queue is full; returns false once the conversion was cancelled.
     func put(_ item: Item) -> Bool {
@@ -55,14 +63,19 @@ final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
         c.reset()
         condition.lock()
         spare.append(c)
+        condition.broadcast()
         condition.unlock()
     }
 
-    /// A recycled chunk, if one is available.
+    /// A recycled chunk; nil when the reader may make a new one. Blocks while every
+    /// buffer allowed is in use, until one is recycled or the conversion is cancelled.
     func reuse() -> Chunk? {
         condition.lock()
         defer { condition.unlock() }
-        return spare.popLast()
+        while spare.isEmpty && made >= buffers && !cancelled { condition.wait() }
+        if let c = spare.popLast() { return c }
+        made += 1
+        return nil
     }
 
     /// Stops the reader: every waiting and later `put` returns false.
