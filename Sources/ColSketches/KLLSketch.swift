@@ -231,6 +231,11 @@ public struct KLLSketch: Sendable, Equatable {
         while levels.count < other.levels.count { levels.append([]) }
         for h in 0..<other.levels.count { levels[h].append(contentsOf: other.levels[h]) }
         compress()
+        // A merge grows levels to about twice their capacity before compacting them; a sketch
+        // that is merged into chunk after chunk (a file's) would keep that slack in every level.
+        for h in 0..<levels.count where levels[h].capacity > 2 * levels[h].count + 16 {
+            levels[h] = levels[h].withUnsafeBufferPointer { Array($0) }
+        }
     }
 
     /// The sketch of every value multiplied by `factor` > 0 (a change of unit: ranks are unchanged).

@@ -103,8 +103,18 @@ struct LimitTests {
             let back = try runChild(builtTool("colconv"), [out, s.file("back-" + name), "--quiet"], in: s.path)
             #expect(back.status == 0, "\(back.stderr)")
         }
-        let bad = try runChild(builtTool("colconv"), [s.file("in.csv"), s.file("bad.col"), "--chunk-bytes", "1KiB"], in: s.path)
-        #expect(bad.status == 2)
-        #expect(bad.stderr.contains("--chunk-bytes takes a size from 64KiB to 1TiB"), "\(bad.stderr)")
+        // 1 GiB at most, like a field, so one column's bytes in a chunk stay under the 2 GiB block limit.
+        for size in ["1KiB", "2GiB", "1TiB"] {
+            let bad = try runChild(builtTool("colconv"), [s.file("in.csv"), s.file("bad.col"), "--chunk-bytes", size], in: s.path)
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("--chunk-bytes takes a size from 64KiB to 1GiB"), "\(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: s.file("bad.col")))
+        }
+        let field = try runChild(builtTool("colconv"), [s.file("in.csv"), s.file("bad.col"), "--max-field-bytes", "1073741825"], in: s.path)
+        #expect(field.status == 2)
+        #expect(field.stderr.contains("--max-field-bytes takes 1 to 1073741824"), "\(field.stderr)")
+        let most = try runChild(builtTool("colconv"), [s.file("in.csv"), s.file("most.col"), "--quiet", "--chunk-bytes", "1GiB",
+                                                      "--max-field-bytes", "1073741824"], in: s.path)
+        #expect(most.status == 0, "\(most.stderr)")
     }
 }

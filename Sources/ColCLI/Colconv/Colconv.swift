@@ -57,7 +57,7 @@ public struct Colconv: ParsableCommand {
 
     @Option(help: ArgumentHelp("Bytes per chunk as read, at most (field bytes + 4 per value), so wide input stays in bounded memory. Example: --chunk-bytes 64MiB",
                                valueName: "size"))
-    var chunkBytes: String = "24MiB"
+    var chunkBytes: String = "16MiB"
 
     @Option(help: ArgumentHelp("The field delimiter (sniffed when absent): ',', ';', '\\t' or 'tab', '|', or any one byte. Example: --delimiter ';'", valueName: "char"))
     var delimiter: String?
@@ -197,7 +197,7 @@ public struct Colconv: ParsableCommand {
                 csv.schemaOverrides[parts[0]] = type
             }
         }
-        guard maxFieldBytes > 0 else { throw UsageError("--max-field-bytes must be positive") }
+        guard maxFieldBytes > 0, maxFieldBytes <= 1 << 30 else { throw UsageError("--max-field-bytes takes 1 to 1073741824 (1 GiB)") }
         csv.maxFieldBytes = maxFieldBytes
         guard let utf8 = InvalidUTF8Policy(rawValue: invalidUtf8) else { throw UsageError("--invalid-utf8 takes fail or replace") }
         csv.invalidUTF8 = utf8
@@ -212,8 +212,10 @@ public struct Colconv: ParsableCommand {
             throw UsageError("--chunk-rows takes 1 to \(Layout.maxChunkRows), the most rows a chunk holds")
         }
         options.chunkRows = chunkRows
-        guard let bytes = parseSize(chunkBytes), bytes >= 1 << 16, bytes <= 1 << 40 else {
-            throw UsageError("--chunk-bytes takes a size from 64KiB to 1TiB, such as 24MiB")
+        // At most 1 GiB, like a field: a column's bytes in one chunk then stay under the 2 GiB
+        // block limit (Layout.maxBlockBytes) and the 32-bit offsets of its raw fields.
+        guard let bytes = parseSize(chunkBytes), bytes >= 1 << 16, bytes <= 1 << 30 else {
+            throw UsageError("--chunk-bytes takes a size from 64KiB to 1GiB, such as 16MiB")
         }
         options.chunkBytes = Int(bytes)
         guard let policy = ErrorPolicy(rawValue: onError) else { throw UsageError("--on-error takes fail, skip or warn") }

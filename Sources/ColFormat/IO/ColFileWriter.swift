@@ -23,7 +23,9 @@ public final class ColFileWriter {
 
     private let file: AtomicFile
     private var directory: Directory
-    private var fileStatistics: [ColumnStatistics]
+    /// Each column's statistics over the chunks so far; a box per column, so the encoding
+    /// tasks of one chunk (one per column) merge into them in parallel.
+    private var fileStatistics: [FileStatisticsBox]
     /// Each chunk's compacted statistics, one zstd frame per chunk, kept on disk until the footer.
     private let chunkStatisticsSpill: SpillFile
     /// Per chunk: offset and length of its frame in the spill file, its raw length, and its column count.
@@ -43,7 +45,7 @@ public final class ColFileWriter {
         file = try AtomicFile(path: path)
         chunkStatisticsSpill = try SpillFile(in: file.stagingDirectory, for: path)
         directory = Directory(columnCount: columns.count)
-        fileStatistics = columns.map { _ in ColumnStatistics(type: .null) }
+        fileStatistics = columns.map { _ in FileStatisticsBox(ColumnStatistics(type: .null)) }
         var head = ByteWriter(capacity: Layout.headSize)
         Head.serialize(into: &head)
         try file.write(head.bytes)
@@ -71,7 +73,7 @@ public final class ColFileWriter {
         var s = ColumnStatistics(type: .null)
         s.rowCount = rowCount
         s.nullCount = rowCount
-        fileStatistics.append(s)
+        fileStatistics.append(FileStatisticsBox(s))
         return columns.count - 1
     }
 
@@ -92,9 +94,13 @@ public final class ColFileWriter {
         for v in chunk where v.type.isVariableLength && v.bytes.count > Int(UInt32.max) {
             throw .invalidArgument("a string column of one chunk holds more than 4 GiB")
         }
-        let options = self.options
-        let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
-        let encoded = parallelMap(chunk.count) { j in encodeColumn(chunk[j], options: options, exactLimit: exactLimit) }
+        let encode = encoder()
+        let results = parallelMap(chunk.count) { j in encode(j, chunk[j]) }
+        var encoded: [EncodedColumn] = []
+        for (j, e) in results.enumerated() {
+            guard let e else { throw Self.blockTooLarge(columns[j].name) }
+            encoded.append(e)
+        }
         try append(encoded: encoded, rows: rows, firstRowOfType: firstRowOfType, ingestion: ingestion)
     }
 
@@ -121,20 +127,20 @@ public final class ColFileWriter {
         guard !finished else { throw .invalidArgument("append after finish") }
         guard rows > 0 else { return }
         guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
-        let options = self.options
-        let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
+        let encode = encoder()
         let produced = parallelMap(columns.count) { j -> (EncodedColumn?, ChunkColumn) in
             let c = make(j)
             guard c.vector.count == rows, !(c.vector.type.isVariableLength && c.vector.bytes.count > Int(UInt32.max)) else {
                 return (nil, c)
             }
-            return (encodeColumn(c.vector, options: options, exactLimit: exactLimit), c)
+            return (encode(j, c.vector), c)
         }
         var encoded: [EncodedColumn] = []
         for (j, p) in produced.enumerated() {
-            guard let e = p.0 else {
-                throw .invalidArgument("column \(columns[j].name): \(p.1.vector.count) rows where the chunk has \(rows), or over 4 GiB of text")
+            guard p.1.vector.count == rows else {
+                throw .invalidArgument("column \(columns[j].name): \(p.1.vector.count) rows where the chunk has \(rows)")
             }
+            guard let e = p.0 else { throw Self.blockTooLarge(columns[j].name) }
             encoded.append(e)
         }
         let ingestion = produced.compactMap(\.1.ingestion)
@@ -142,10 +148,39 @@ public final class ColFileWriter {
                    ingestion: ingestion.count == produced.count ? ingestion : nil)
     }
 
+    /// The error for a column chunk too large to store as one block.
+    static func blockTooLarge(_ column: String) -> ColFileError {
+        .invalidArgument("column \(column): one chunk of it would be a block over \(Layout.maxBlockBytes) bytes, "
+                         + "the most a reader accepts; smaller chunks (--chunk-bytes, --chunk-rows) keep it readable")
+    }
+
+    /// The task that encodes column j of a chunk, run for every column in parallel: it
+    /// computes the statistics, encodes and compresses the values, merges the statistics
+    /// into the column's file statistics and serializes the chunk's compacted statistics, so
+    /// the chunk's full sketches (a dense HyperLogLog is 16 KiB) are freed column by column
+    /// instead of being held for every column until the chunk is written. A column's file
+    /// statistics are only touched by its own task. After a failed `append` the writer can
+    /// only be aborted (the converters do).
+    private func encoder() -> @Sendable (Int, ColumnVector) -> EncodedColumn? {
+        let options = self.options
+        let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
+        let types = columns.map(\.type)
+        let statistics = fileStatistics
+        return { j, vector in
+            guard var e = encodeColumn(vector, options: options, exactLimit: exactLimit) else { return nil }
+            statistics[j].value.merge(e.statistics, as: types[j].widened(with: e.entry.physicalType))
+            var w = ByteWriter(capacity: 256)
+            e.statistics.compacted().serialize(into: &w)
+            e.compactedStatistics = w.bytes
+            e.statistics = ColumnStatistics(type: .null)
+            return e
+        }
+    }
+
     func append(encoded: [EncodedColumn], rows: Int, firstRowOfType: [Int]?, ingestion: [IngestionStatistics]?) throws(ColFileError) {
         let chunkIndex = directory.chunkCount
         var entries: [DirectoryEntry] = []
-        var blob = ByteWriter(capacity: 4096 * encoded.count)
+        var blob = ByteWriter(capacity: encoded.reduce(0) { $0 + $1.compactedStatistics.count })
         entries.reserveCapacity(encoded.count)
         for (j, col) in encoded.enumerated() {
             var entry = col.entry
@@ -160,12 +195,12 @@ public final class ColFileWriter {
                                                from: columns[j].type, to: logical))
             }
             columns[j].type = logical
-            if col.statistics.nullCount > 0 { columns[j].nullable = true }
-            col.statistics.compacted().serialize(into: &blob)
-            fileStatistics[j].merge(col.statistics, as: logical)
+            if col.entry.nullCount > 0 { columns[j].nullable = true }
+            blob.writeRaw(col.compactedStatistics)
             if let ingestion, j < ingestion.count {
-                if fileStatistics[j].ingestion == nil { fileStatistics[j].ingestion = ingestion[j] } else {
-                    fileStatistics[j].ingestion?.merge(ingestion[j])
+                let box = fileStatistics[j]
+                if box.value.ingestion == nil { box.value.ingestion = ingestion[j] } else {
+                    box.value.ingestion?.merge(ingestion[j])
                 }
             }
         }
@@ -250,7 +285,7 @@ public final class ColFileWriter {
         sections.append((.directory, w.bytes, false))
         w = ByteWriter(capacity: 1 << 16)
         w.writeVarint(fileStatistics.count)
-        for s in fileStatistics { s.serialize(into: &w) }
+        for box in fileStatistics { box.value.serialize(into: &w) }
         sections.append((.fileStatistics, w.bytes, true))
         w = ByteWriter(capacity: 1024)
         provenance.serialize(into: &w)
@@ -291,4 +326,11 @@ public final class ColFileWriter {
             .serialize(into: &tail)
         try file.write(tail.bytes)
     }
+}
+
+/// One column's file statistics, merged into by that column's encoding task only
+/// (`ColFileWriter.encoder`), never by two threads at once.
+final class FileStatisticsBox: @unchecked Sendable {
+    var value: ColumnStatistics
+    init(_ value: ColumnStatistics) { self.value = value }
 }

@@ -5,6 +5,8 @@ struct EncodedColumn: Sendable {
     var stored: [UInt8]
     var entry: DirectoryEntry
     var statistics: ColumnStatistics
+    /// The chunk's compacted statistics, serialized (`ColFileWriter.encoder` fills it).
+    var compactedStatistics: [UInt8] = []
 }
 
 /// The encoders and compressors shared by writers (one worker per thread at a time).
@@ -16,15 +18,18 @@ final class EncoderWorker: @unchecked Sendable {
     let compressor = BlockCompressor()
 }
 
-/// Analyzes, encodes, compresses and checksums one column of a chunk.
-func encodeColumn(_ v: ColumnVector, options: WriterOptions, exactLimit: Int) -> EncodedColumn {
+/// Analyzes, encodes, compresses and checksums one column of a chunk; nil when its
+/// page or stored block would exceed `Layout.maxBlockBytes`, which no reader accepts.
+func encodeColumn(_ v: ColumnVector, options: WriterOptions, exactLimit: Int) -> EncodedColumn? {
     encoderPool.with { worker in
         let encoder = worker.encoder, compressor = worker.compressor
         // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
         let stats = ColumnStatistics.compute(v, stringHashes: &encoder.scratch.stringHashes, exactLimit: exactLimit)
         let encoding = encoder.encode(v, forcing: options.forcedEncoding)
+        guard encoder.page.count <= Layout.maxBlockBytes else { return nil }
         let codec = encoder.page.bytes.withUnsafeBytes { compressor.compress($0, codec: options.codec, level: options.level) }
         let stored = compressor.output
+        guard stored.count <= Layout.maxBlockBytes else { return nil }
         let entry = DirectoryEntry(
             offset: 0, storedLength: UInt32(stored.count), rawLength: UInt32(encoder.page.count),
             decodedBytes: UInt64(v.decodedBytes), checksum: CRC32C.checksum(stored), rowCount: UInt32(v.count),

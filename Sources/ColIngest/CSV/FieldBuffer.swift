@@ -50,8 +50,8 @@ final class FieldBuffer: @unchecked Sendable {
 
     /// Makes room for `rows` fields and `bytes` bytes in all without growing again.
     func reserve(rows: Int, bytes: Int = 0) {
-        if rows > rowCapacity { growRows(to: rows) }
-        if bytes > byteCapacity { growBytes(to: bytes) }
+        if rows > rowCapacity { resizeRows(to: rows) }
+        if bytes > byteCapacity { resizeBytes(to: bytes) }
     }
 
     @inline(__always) func append(_ p: UnsafeRawBufferPointer) {
@@ -88,9 +88,13 @@ final class FieldBuffer: @unchecked Sendable {
                      bytes: Array(UnsafeRawBufferPointer(start: bytes, count: byteCount)))
     }
 
+    /// Grows by half at least: a chunk's buffers keep their capacity when it is recycled, so
+    /// slack is paid on every chunk in flight (doubling left a third of the memory unused).
     private func growBytes(to needed: Int) {
-        var capacity = byteCapacity
-        while capacity < needed { capacity *= 2 }
+        resizeBytes(to: max(needed, byteCapacity + byteCapacity / 2))
+    }
+
+    private func resizeBytes(to capacity: Int) {
         let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         grown.copyMemory(from: bytes, byteCount: byteCount)
         bytes.deallocate()
@@ -99,8 +103,10 @@ final class FieldBuffer: @unchecked Sendable {
     }
 
     private func growRows(to needed: Int) {
-        var capacity = rowCapacity
-        while capacity < needed { capacity *= 2 }
+        resizeRows(to: max(needed, rowCapacity + rowCapacity / 2))
+    }
+
+    private func resizeRows(to capacity: Int) {
         let grownOffsets = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity + 1)
         grownOffsets.initialize(from: offsets, count: count + 1)
         offsets.deallocate()

@@ -78,6 +78,14 @@ final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
         return nil
     }
 
+    /// Frees the recycled chunk buffers once the reader has finished: the footer is written
+    /// after the last chunk, and needs their memory more than a reader that is gone.
+    func releaseBuffers() {
+        condition.lock()
+        spare.removeAll()
+        condition.unlock()
+    }
+
     /// Stops the reader: every waiting and later `put` returns false.
     func cancel() {
         condition.lock()

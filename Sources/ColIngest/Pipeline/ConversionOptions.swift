@@ -30,7 +30,7 @@ public struct ConversionOptions: Sendable {
     /// 4 bytes per value (the offset each value takes) reach this. It bounds memory for wide
     /// input, where `chunkRows` rows of thousands of columns would not fit; narrow input
     /// (the benchmark's 16 columns take about 16 MB per 65,536 rows) never reaches it.
-    public var chunkBytes = 24 << 20
+    public var chunkBytes = 16 << 20
     /// What happens to a bad record.
     public var onError = ErrorPolicy.fail
     /// Where to write rejected records (CSV: line, error, record), if anywhere.
@@ -46,7 +46,7 @@ public struct ConversionOptions: Sendable {
     /// How messages in warnings and the rejects file name a setting (a command line names its flags).
     public var settingName: @Sendable (IngestSetting) -> String = { $0.apiName }
 
-    /// The defaults: zstd, 65,536 rows or 24 MiB per chunk, stop at the first bad record.
+    /// The defaults: zstd, 65,536 rows or 16 MiB per chunk, stop at the first bad record.
     public init() {}
 }
 

@@ -64,6 +64,7 @@ enum ConversionPipeline {
                 failure = error
                 break loop
             case let .finished(stats):
+                queue.releaseBuffers()
                 do throws(IngestError) { return try finish(stats) } catch {
                     failure = error
                     break loop
