@@ -35,8 +35,12 @@ extension ColumnStatistics {
         }
         (min, minExact) = pick(myMin, mine.minExact, mineHasValues, oMin, o.minExact, otherHasValues, wantMin: true)
         (max, maxExact) = pick(myMax, mine.maxExact, mineHasValues, oMax, o.maxExact, otherHasValues, wantMin: false)
-        // Moments and quantiles merge across numeric widening; text makes them meaningless.
-        if logical.isVariableLength || logical == .bool && (mine.type != .bool || o.type != .bool) {
+        // Moments and quantiles merge across numeric widening; text makes them meaningless, and so
+        // does a bool column mixed with values of another type. Sides without values (an empty
+        // file's statistics, an all-null chunk typed null) mix nothing: before this was checked, a
+        // file's bool moments left out the first chunk, merged into statistics of type null.
+        if logical.isVariableLength
+            || logical == .bool && (mine.type != .bool && mineHasValues || o.type != .bool && otherHasValues) {
             moments = nil
             quantiles = nil
         } else {
