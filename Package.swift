@@ -41,12 +41,12 @@ let package = Package(
         .target(
             name: "ColCLI",
             dependencies: [
-                "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan",
+                "ColBytes", "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "colconv", dependencies: ["ColCLI"]),
         .executableTarget(name: "colprof", dependencies: ["ColCLI"]),
-        .executableTarget(name: "colsum", dependencies: ["ColFormat", "ColScan", "ColText"]),
+        .executableTarget(name: "colsum", dependencies: ["ColBytes", "ColFormat", "ColScan", "ColText"]),
         .target(name: "TestSupport", dependencies: ["ColBytes", "ColFormat"], path: "Tests/TestSupport"),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColBytes", "ColSketches", "TestSupport"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),

@@ -6,6 +6,7 @@
 // Prints the sum and count of the non-null, non-NaN values of a numeric
 // column. With --repeat it scans N times and prints each pass's time, so
 // `--cache 0` and `--cache 512MiB` compare uncached and cached repeats.
+import ColBytes
 import ColFormat
 import ColText
 import ColScan

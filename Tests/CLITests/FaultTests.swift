@@ -21,7 +21,7 @@ struct FaultTests {
                 let amount = i % 50_000 == 7 ? "not a number" : String(rng.int(0...1_000_000))
                 text += "\(i),customer \(rng.int(0...99_999)) with a longer name,\(amount),2024-03-\(10 + i % 18)\n".utf8
             }
-            FileManager.default.createFile(atPath: path, contents: Data(text))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text))
         }
         return path
     }()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import ColBytes
 import ColFormat
 import ColIngest
 import ColText

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColBytes
 import ColFormat
 import ColProfile
 import ColScan

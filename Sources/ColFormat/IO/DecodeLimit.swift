@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ColBytes
 
 /// The most memory one column of one chunk may decode to.
 ///
@@ -14,21 +15,11 @@ import Glibc
 public enum DecodeLimit {
     /// The limit in bytes for this process.
     public static let bytes: Int = {
-        if let text = getenv("COL_DECODE_LIMIT").map({ String(cString: $0) }), let v = parse(text) { return v }
+        if let text = getenv("COL_DECODE_LIMIT").map({ String(cString: $0) }), let v = parseSize(text) { return Int(clamping: v) }
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, pageSize > 0 else { return 1 << 32 }
         return pages.multipliedReportingOverflow(by: pageSize).overflow ? Int.max / 2 : pages * pageSize / 2
     }()
-
-    /// Bytes from "123", "64KiB", "512MiB", "8GiB" or "1TiB" (K, M, G and T alone too); nil otherwise.
-    static func parse(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10), ("T", 40), ("G", 30), ("M", 20), ("K", 10), ("", 0)]
-        for (suffix, shift) in units where text.hasSuffix(suffix) {
-            guard let n = Int(text.dropLast(suffix.count)), n >= 0, n <= Int.max >> shift else { continue }
-            return n << shift
-        }
-        return nil
-    }
 
     /// What a column chunk of `rows` rows of `type` costs in memory at least, and at most as the directory says.
     static func cost(type: LogicalType, rows: Int, nulls: Int, decodedBytes: Int) -> Int {
