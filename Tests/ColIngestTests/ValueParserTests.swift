@@ -41,6 +41,41 @@ struct ValueParserTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
 
+    @Test("Eisel–Lemire over the whole exponent range: random doubles' shortest and 17-digit texts, random 1–19 digit significands, halfway cases, all as strtod")
+    func eiselLemireAgrees() {
+        var rng = SystemRandomNumberGenerator()
+        var mismatches: [String] = []
+        var decided = 0
+        func check(_ s: String) {
+            guard let ours = parse(s) else { mismatches.append(s + " (nil)"); return }
+            if ours.bitPattern != strtod(s, nil).bitPattern { mismatches.append(s) }
+        }
+        for _ in 0..<100_000 {
+            // Any finite double, as Swift's shortest round-trip text and with 17 significant digits.
+            var x: Double
+            repeat { x = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng)) } while !x.isFinite
+            check("\(x)")
+            check(String(format: "%.17g", x))
+            // A significand of 1 to 19 digits times any power of ten the table covers, and past it.
+            let digits = Int.random(in: 1...19, using: &rng)
+            var w: UInt64 = 0
+            for _ in 0..<digits { w = w &* 10 &+ UInt64.random(in: 0...9, using: &rng) }
+            let q = Int.random(in: -360...320, using: &rng)
+            check("\(w)e\(q)")
+            if ValueParser.eiselLemire(w, q) != nil { decided += 1 }
+        }
+        // Exactly halfway between two doubles: 2^53 + 1, and such midpoints scaled by powers of ten.
+        for k in 0..<2_000 {
+            let m = (UInt64(1) << 53) + UInt64(2 * k + 1)  // odd: halfway between m - 1 and m + 1
+            check("\(m)")
+            check("\(m)e\(k % 23)")
+            check("\(m * 5)e-1")
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches: \(mismatches.prefix(10))")
+        // The fast algorithm decides nearly every in-range case (strtod does the rest).
+        #expect(decided > 80_000, "decided \(decided) of 100,000")
+    }
+
     @Test("text that is not a number is refused", arguments: ["", "-", ".", "e5", "1e", "1e+", "1.2.3", "12a", "--1", "1 "])
     func refused(text: String) {
         #expect(parse(text) == nil)
