@@ -29,7 +29,7 @@ public struct ConversionOptions: Sendable {
     /// Bytes per chunk as it is read, at most: a chunk also ends when its field bytes plus
     /// 4 bytes per value (the offset each value takes) reach this. It bounds memory for wide
     /// input, where `chunkRows` rows of thousands of columns would not fit; narrow input
-    /// (the benchmark's 16 columns take about 16 MB per 65,536 rows) never reaches it.
+    /// (the benchmark's 16 columns take about 15 MB per 65,536 rows) does not reach it.
     public var chunkBytes = 16 << 20
     /// What happens to a bad record.
     public var onError = ErrorPolicy.fail

@@ -14,8 +14,8 @@ import Foundation
 // `ChunkQueue`: the reader fills one while the other is converted, and waits
 // for it to come back before it starts the next. So peak memory depends on
 // the chunk size, not on the input size. A third buffer would let the
-// reader run a chunk ahead; it costs a chunk of memory (15 MiB on the 1M-row
-// benchmark, 33 MiB on the wide one) and only absorbs jitter, because the
+// reader run a chunk ahead; it costs a chunk of memory (about 15 MiB on the
+// 1M-row benchmark) and only absorbs jitter, because the
 // converting stage is the slower one (about 70% of the instructions in
 // callgrind). Bad records
 // go through one `BadRecordPolicy`. The output is written to a temporary file
