@@ -52,11 +52,17 @@ public struct HyperLogLog: Sendable, Equatable {
         a.precision == b.precision && (a.isSparse && b.isSparse ? a.sparse == b.sparse : a.registers == b.registers)
     }
 
+    /// The register a hash falls in (its top `precision` bits) and its rank there (one plus the
+    /// leading zeros of the rest).
+    @inline(__always) private func register(of hash: UInt64) -> (index: Int, rank: UInt8) {
+        let rest = (hash << UInt64(precision)) | (1 << UInt64(precision - 1))
+        return (Int(truncatingIfNeeded: hash >> UInt64(64 - precision)), UInt8(truncatingIfNeeded: rest.leadingZeroBitCount + 1))
+    }
+
     /// Adds a 64-bit hash of a value.
     public mutating func add(hash: UInt64) {
-        let index = Int(truncatingIfNeeded: hash >> UInt64(64 - precision))
-        let rest = (hash << UInt64(precision)) | (1 << UInt64(precision - 1))
-        raise(index, to: UInt8(truncatingIfNeeded: rest.leadingZeroBitCount + 1))
+        let (index, rank) = register(of: hash)
+        raise(index, to: rank)
     }
 
     /// Adds 64-bit hashes of values; the same sketch as adding them one at a time, in any order.
@@ -67,15 +73,15 @@ public struct HyperLogLog: Sendable, Equatable {
             i += 1
         }
         guard i < hashes.count else { return }
-        let shift = UInt64(64 - precision), p = UInt64(precision), marker = UInt64(1) << UInt64(precision - 1)
-        dense.withUnsafeMutableBufferPointer { r in
+        var registers = dense
+        dense = []
+        registers.withUnsafeMutableBufferPointer { r in
             for j in i..<hashes.count {
-                let hash = hashes[j]
-                let index = Int(truncatingIfNeeded: hash >> shift)
-                let rank = UInt8(truncatingIfNeeded: ((hash << p) | marker).leadingZeroBitCount + 1)
+                let (index, rank) = register(of: hashes[j])
                 if rank > r[index] { r[index] = rank }
             }
         }
+        dense = registers
     }
 
     /// Sets register `index` to `rank` if that is higher.

@@ -165,15 +165,13 @@ public final class ColFileWriter {
         let options = self.options
         let exactLimit = ColumnStatistics.exactDistinctLimit(columns: columns.count)
         let types = columns.map(\.type)
-        let statistics = fileStatistics
+        let files = fileStatistics
         return { j, vector in
-            guard var e = encodeColumn(vector, options: options, exactLimit: exactLimit) else { return nil }
-            statistics[j].value.merge(e.statistics, as: types[j].widened(with: e.entry.physicalType))
+            guard let e = encodeColumn(vector, options: options, exactLimit: exactLimit) else { return nil }
+            files[j].value.merge(e.statistics, as: types[j].widened(with: e.entry.physicalType))
             var w = ByteWriter(capacity: 256)
             e.statistics.compacted().serialize(into: &w)
-            e.compactedStatistics = w.bytes
-            e.statistics = ColumnStatistics(type: .null)
-            return e
+            return EncodedColumn(stored: e.stored, entry: e.entry, compactedStatistics: w.bytes)
         }
     }
 

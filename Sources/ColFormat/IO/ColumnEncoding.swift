@@ -4,9 +4,9 @@ import ColBytes
 struct EncodedColumn: Sendable {
     var stored: [UInt8]
     var entry: DirectoryEntry
-    var statistics: ColumnStatistics
-    /// The chunk's compacted statistics, serialized (`ColFileWriter.encoder` fills it).
-    var compactedStatistics: [UInt8] = []
+    /// The chunk's compacted statistics, serialized (the full ones are merged into the file's
+    /// by `ColFileWriter.encoder` and not kept).
+    var compactedStatistics: [UInt8]
 }
 
 /// The encoders and compressors shared by writers (one worker per thread at a time).
@@ -18,9 +18,11 @@ final class EncoderWorker: @unchecked Sendable {
     let compressor = BlockCompressor()
 }
 
-/// Analyzes, encodes, compresses and checksums one column of a chunk; nil when its
-/// page or stored block would exceed `Layout.maxBlockBytes`, which no reader accepts.
-func encodeColumn(_ v: ColumnVector, options: WriterOptions, exactLimit: Int) -> EncodedColumn? {
+/// Analyzes, encodes, compresses and checksums one column of a chunk, and computes its full
+/// statistics; nil when its page or stored block would exceed `Layout.maxBlockBytes`, which
+/// no reader accepts.
+func encodeColumn(_ v: ColumnVector, options: WriterOptions,
+                  exactLimit: Int) -> (stored: [UInt8], entry: DirectoryEntry, statistics: ColumnStatistics)? {
     encoderPool.with { worker in
         let encoder = worker.encoder, compressor = worker.compressor
         // The statistics pass hashes every string once; the encoder's dictionary reuses those hashes.
@@ -34,6 +36,6 @@ func encodeColumn(_ v: ColumnVector, options: WriterOptions, exactLimit: Int) ->
             offset: 0, storedLength: UInt32(stored.count), rawLength: UInt32(encoder.page.count),
             decodedBytes: UInt64(v.decodedBytes), checksum: CRC32C.checksum(stored), rowCount: UInt32(v.count),
             codec: codec, encoding: encoding, physicalType: v.type, isAbsent: false, nullCount: UInt32(v.nullCount))
-        return EncodedColumn(stored: stored, entry: entry, statistics: stats)
+        return (stored, entry, stats)
     }
 }
