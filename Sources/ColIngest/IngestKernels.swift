@@ -155,7 +155,7 @@ extension IngestKernels {
             } catch {
                 events.append(.error(error.description))
                 if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { unclosed = true; break }
-                do { try tokenizer.skipToLineEnd() } catch { events.append(.error(error.description)); break }
+                do { try tokenizer.skipToLineEnd(raw: &record.raw) } catch { events.append(.error(error.description)); break }
             }
         }
         return (events, unclosed, tokenizer.endedAtLineBreak)

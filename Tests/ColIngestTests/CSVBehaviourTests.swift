@@ -126,7 +126,7 @@ struct CSVBehaviourTests {
         #expect(text == #"""
         line,error,record
         3,"expected 2 fields, found 1","3"
-        4,"unexpected character 'y' after closing quote; expected the delimiter ',' or a line end","4,""x"""
+        4,"unexpected character 'y' after closing quote; expected the delimiter ',' or a line end","4,""x""y"
         6,"expected 2 fields, found 3","7,8,9"
 
         """#)

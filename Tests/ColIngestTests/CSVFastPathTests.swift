@@ -19,6 +19,7 @@ struct CSVFastPathTests {
         var rows: [[String?]] = []
         var rejects: String?
         var summary: String?
+        var warnings: [String] = []
     }
 
     /// What differs between two outcomes, for a failure message.
@@ -30,6 +31,7 @@ struct CSVFastPathTests {
         if a.ingestion != b.ingestion { out.append("ingestion: \(a.ingestion) | \(b.ingestion)") }
         if a.rejects != b.rejects { out.append("rejects: \((a.rejects ?? "").debugDescription) | \((b.rejects ?? "").debugDescription)") }
         if a.summary != b.summary { out.append("summary: \(a.summary ?? "") | \(b.summary ?? "")") }
+        if a.warnings != b.warnings { out.append("warnings: \(a.warnings) | \(b.warnings)") }
         if a.schema != b.schema { out.append("schema differs") }
         if a.dataBlocks != b.dataBlocks { out.append("data blocks differ") }
         return out.joined(separator: "\n")
@@ -46,6 +48,10 @@ struct CSVFastPathTests {
         var nullValues: [String]
         var schema: [String: LogicalType]
         var invalidUTF8: InvalidUTF8Policy
+        /// Threads of the parallel reader (1: the serial reader), and its slice size.
+        var threads = 1
+        var sliceBytes = 1 << 20
+        var maxFieldBytes = 64 << 20
     }
 
     static func convert(_ input: String, _ s: Scratch, _ setup: Setup, fast: Bool) -> Outcome {
@@ -58,9 +64,14 @@ struct CSVFastPathTests {
         csv.invalidUTF8 = setup.invalidUTF8
         csv.fastPath = fast
         csv.blockSize = setup.blockSize
+        csv.threads = setup.threads
+        csv.maxFieldBytes = setup.maxFieldBytes
+        csv.sliceBytes = setup.sliceBytes
         var options = conversionOptions(chunkRows: setup.chunkRows, onError: setup.onError, rejects: nil)
         options.chunkBytes = setup.chunkBytes
-        let name = fast ? "fast" : "reference"
+        let warnings = Warnings()
+        options.warning = { warnings.add($0) }
+        let name = (fast ? "fast" : "reference") + "-\(setup.threads)-\(setup.sliceBytes)"
         if setup.onError != .fail { options.rejectsPath = s.file(name + ".rejects.csv") }
         let output = s.file(name + ".col")
         var outcome = Outcome()
@@ -78,7 +89,16 @@ struct CSVFastPathTests {
             outcome.error = "\(error)"
         }
         if let path = options.rejectsPath, let text = try? String(contentsOfFile: path, encoding: .utf8) { outcome.rejects = text }
+        outcome.warnings = warnings.all
         return outcome
+    }
+
+    /// Warnings in the order they came.
+    final class Warnings: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ w: String) { lock.withLock { list.append(w) } }
+        var all: [String] { lock.withLock { list } }
     }
 
     /// Mostly well-formed records, the kind the fast path takes, with the cases it must hand back.

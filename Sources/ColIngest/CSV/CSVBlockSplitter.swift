@@ -30,6 +30,9 @@
 // after a CR, inside quotes and out, so a seam's line is a count of bytes.
 
 import ColFormat
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The state machine of record boundaries, and the seams of an input.
 struct CSVBlockSplitter: Sendable {
@@ -102,13 +105,34 @@ struct CSVBlockSplitter: Sendable {
         return Self.isBoundary(s, before: end < p.count ? p[end] : nil) ? end : nil
     }
 
-    /// The state at `end` for a run that is in `state` at `start`.
+    /// The state at `end` for a run that is in `state` at `start`. Runs inside quotes and
+    /// inside unquoted fields are skipped with `memchr` to the next quote: outside quotes a
+    /// quote matters only at a field's start, and the state before it follows from the byte
+    /// before it alone.
     func run(_ p: UnsafeBufferPointer<UInt8>, from state: State, start: Int, end: Int) -> State {
         var s = state
-        transitions.withUnsafeBufferPointer { t in
-            for i in start..<end { s = t[Int(s.rawValue) << 8 | Int(p[i])] }
+        var i = start
+        guard let base = p.baseAddress else { return s }
+        return transitions.withUnsafeBufferPointer { t in
+            while i < end {
+                switch s {
+                case .quoted, .unquoted:
+                    guard let q = quote, let found = memchr(base + i, Int32(q), end - i) else {
+                        // No quote up to `end`: inside quotes nothing changes; outside, the last byte decides.
+                        if s == .unquoted { s = t[Int(State.unquoted.rawValue) << 8 | Int(p[end - 1])] }
+                        return s
+                    }
+                    let j = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if s == .unquoted && j > i { s = t[Int(State.unquoted.rawValue) << 8 | Int(p[j - 1])] }
+                    s = t[Int(s.rawValue) << 8 | Int(q)]
+                    i = j + 1
+                default:
+                    s = t[Int(s.rawValue) << 8 | Int(p[i])]
+                    i += 1
+                }
+            }
+            return s
         }
-        return s
     }
 
     /// Line breaks in `start..<end` as the tokenizer counts them (a CRLF is one).
@@ -120,30 +144,55 @@ struct CSVBlockSplitter: Sendable {
         return n
     }
 
-    /// The facts of the block `start..<end`.
-    func scan(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> BlockScan {
+    /// The facts of the block `start..<end`; lines are counted only when asked.
+    func scan(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int, countLines: Bool = true) -> BlockScan {
         var firsts: [Int?] = []
         for state in State.allCases { firsts.append(firstBoundary(p, from: state, start: start, end: end)) }
-        // From the earliest boundary, one run to the end; a later boundary that this run also
-        // passes as a boundary ends in the same state. The others get runs of their own.
-        var candidates = Set(firsts.compactMap { $0 })
+        // From the earliest boundary, one run to the end, stopping at each later candidate: one
+        // that this run reaches as a boundary ends in the same state. The others get runs of their own.
+        let candidates = Set(firsts.compactMap { $0 }).sorted()
         var ends: [Int: State] = [:]
-        while let from = candidates.min() {
-            candidates.remove(from)
+        for (k, from) in candidates.enumerated() where ends[from] == nil {
             var s = State.recordStart
-            var met: [Int] = []
-            for i in from..<end {
-                if candidates.contains(i), Self.isBoundary(s, before: p[i]) { met.append(i) }
-                s = next(s, p[i])
+            var at = from
+            var met = [from]
+            for later in candidates[(k + 1)...] where ends[later] == nil {
+                s = run(p, from: s, start: at, end: later)
+                at = later
+                if Self.isBoundary(s, before: later < p.count ? p[later] : nil) { met.append(later) }
             }
-            if candidates.contains(end), Self.isBoundary(s, before: end < p.count ? p[end] : nil) { met.append(end) }
-            ends[from] = s
-            for m in met {
-                ends[m] = s
-                candidates.remove(m)
+            s = run(p, from: s, start: at, end: end)
+            for m in met { ends[m] = s }
+        }
+        return BlockScan(firstBoundary: firsts, endState: ends, lineBreaks: countLines ? Self.lineBreaks(p, start: start, end: end) : 0)
+    }
+
+    /// The record boundaries in `p[start..<end]`, which starts at one: `start` and then the first
+    /// boundary in each later block of `blockSize` bytes that has one, with the state at `end`.
+    /// The blocks are scanned on all cores.
+    func boundaries(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int, blockSize: Int) -> (offsets: [Int], state: State) {
+        let size = max(blockSize, 1)
+        let blocks = max((end - start + size - 1) / size, 1)
+        let base = UInt(bitPattern: p.baseAddress)
+        let count = p.count
+        let scans = parallelMap(blocks - 1) { k in
+            let q = UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: base), count: count)
+            let from = start + (k + 1) * size
+            return scan(q, start: from, end: min(from + size, end), countLines: false)
+        }
+        var offsets = [start]
+        var state = run(p, from: .recordStart, start: start, end: min(start + size, end))
+        for k in 0..<(blocks - 1) {
+            let from = start + (k + 1) * size
+            let to = min(from + size, end)
+            if let first = scans[k].firstBoundary[Int(state.rawValue)] {
+                if first > offsets[offsets.count - 1] && first < end { offsets.append(first) }
+                state = scans[k].endState[first] ?? run(p, from: .recordStart, start: first, end: to)
+            } else {
+                state = run(p, from: state, start: from, end: to)
             }
         }
-        return BlockScan(firstBoundary: firsts, endState: ends, lineBreaks: Self.lineBreaks(p, start: start, end: end))
+        return (offsets, state)
     }
 
     /// The seams of `p`, which starts at a record boundary on line `line`: offsets where the

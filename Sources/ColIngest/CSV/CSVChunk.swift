@@ -46,22 +46,32 @@ struct RawColumn: Sendable {
         return s
     }
 
+    /// The field tag of a null (`FieldBuffer.tag`); a value's tag is its candidate-type bits.
+    static let nullTag: UInt8 = 0x80
+    /// The field tag of a quoted empty field (an empty string).
+    static let emptyTag: UInt8 = 0x40
+
     @inline(__always) mutating func appendNull() {
-        fields.appendNull()
+        fields.appendNull(tag: Self.nullTag)
         ingestion.nullTokens += 1
     }
 
     /// Appends one non-null field.
     @inline(__always) mutating func append(_ p: UnsafeRawBufferPointer) {
-        let row = fields.count
-        fields.append(p)
         if p.isEmpty {
+            fields.append(p, tag: Self.emptyTag)
             quotedEmpty += 1
             ingestion.emptyStrings += 1
             return
         }
-        values += 1
         let m = ValueParser.classify(p)
+        fields.append(p, tag: m)
+        count(value: m, row: fields.count - 1)
+    }
+
+    /// Counts a value with candidate bits `m` at chunk row `row`.
+    @inline(__always) private mutating func count(value m: UInt8, row: Int) {
+        values += 1
         let kept = mask & m
         if kept != mask {
             var lost = mask & ~m
@@ -74,6 +84,40 @@ struct RawColumn: Sendable {
         }
         parsed &+= SIMD8(m & ValueParser.bool != 0 ? 1 : 0, m & ValueParser.int != 0 ? 1 : 0, m & ValueParser.float != 0 ? 1 : 0,
                          m & ValueParser.date != 0 ? 1 : 0, m & ValueParser.timestamp != 0 ? 1 : 0, m == 0 ? 1 : 0, 0, 0)
+    }
+
+    /// Appends the rows `range` of `other` (a piece a slice of the parallel reader parsed), as
+    /// if its fields had been appended one by one: the same bytes, candidate types, first rows
+    /// where a type was ruled out, and counts.
+    mutating func append(contentsOf other: RawColumn, range: Range<Int>) {
+        let base = fields.count
+        fields.append(contentsOf: other.fields, range: range)
+        if range == 0..<other.fields.count {
+            // All of it: its summary is exact.
+            var lost = mask & ~other.mask
+            while lost != 0 {
+                let bit = lost.trailingZeroBitCount
+                lostAt[bit] = base + other.lostAt[bit]
+                lost &= lost - 1
+            }
+            mask &= other.mask
+            values += other.values
+            quotedEmpty += other.quotedEmpty
+            ingestion.merge(other.ingestion)
+            parsed &+= other.parsed
+            return
+        }
+        for i in range {
+            let tag = other.fields.tag(i)
+            if tag == Self.nullTag {
+                ingestion.nullTokens += 1
+            } else if tag == Self.emptyTag {
+                quotedEmpty += 1
+                ingestion.emptyStrings += 1
+            } else {
+                count(value: tag, row: base + i - range.lowerBound)
+            }
+        }
     }
 
     /// The type this chunk's values will be stored as.
@@ -133,12 +177,25 @@ struct RawChunk: RecyclableChunk {
     var lines: [Int]
     /// Input bytes read when the chunk was handed off (for progress).
     var inputBytes = 0
+    /// What each row counts towards `ConversionOptions.chunkBytes`: its fields' bytes plus 4 per
+    /// field, null tokens included (kept by the parallel reader's slices, which cut chunks later).
+    var recordBytes: [Int] = []
+
+    /// Appends the rows `range` of `other`, a piece parsed by a slice whose lines are counted
+    /// from 1: `lineBase` is the input's line where the slice started, less one.
+    mutating func append(contentsOf other: RawChunk, range: Range<Int>, lineBase: Int) {
+        for j in 0..<columns.count { columns[j].append(contentsOf: other.columns[j], range: range) }
+        lines.reserveCapacity(lines.count + range.count)
+        for r in range { lines.append(other.lines[r] + lineBase) }
+        rows += range.count
+    }
 
     /// Empties the chunk for reuse, keeping every buffer's capacity.
     mutating func reset() {
         for j in 0..<columns.count { columns[j].reset() }
         rows = 0
         lines.removeAll(keepingCapacity: true)
+        recordBytes.removeAll(keepingCapacity: true)
         inputBytes = 0
     }
 }

@@ -22,6 +22,11 @@ public struct CSVOptions: Sendable {
     var fastPath = true
     /// The read size (tests make it small, so records straddle reads).
     var blockSize = 1 << 20
+    /// Threads that parse slices of the input (CSVParallelReader): nil for one per core; 1 reads
+    /// with the serial reader.
+    var threads: Int?
+    /// The bytes of a slice a thread parses at a time (tests make it tiny).
+    var sliceBytes = 1 << 20
 
     /// Sniffs the dialect and infers every type.
     public init() {}
@@ -97,10 +102,8 @@ public enum CSVConverter {
         let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1), chunkBytes: options.chunkBytes,
                                                 nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8,
                                                 fastPath: csv.fastPath)
-        let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
-                                     badRecords: badRecords, queue: queue)
         var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
-        return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: { chunk throws(IngestError) in
+        func convert(_ chunk: RawChunk) throws(IngestError) {
             // Types and values of each column, in parallel, together with its encoding.
             let result = ConvertedChunk()
             do throws(ColFileError) {
@@ -124,7 +127,8 @@ public enum CSVConverter {
                                           "column '\(columns[j])': value does not parse as \(overrides[j]?.name ?? "its type") (\(setting: .schema))")
             }
             run.chunkWritten(rows: chunk.rows, inputBytes: chunk.inputBytes)
-        }, finish: { stats throws(IngestError) in
+        }
+        func finish(_ stats: ProducerStats) throws(IngestError) -> ConversionSummary {
             decisions.append(("rows", "\(run.rows) converted, \(stats.rejected) rejected (--on-error \(options.onError.rawValue))"))
             for (j, c) in writer.columns.enumerated() {
                 var how = "\(c.type.name)"
@@ -133,7 +137,22 @@ public enum CSVConverter {
             }
             return try run.finish(writer: writer, rejects: rejects, stats: stats,
                                   rejected: stats.rejected + badRecords.nulledValues, decisions: decisions)
-        })
+        }
+
+        let threads = csv.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if threads > 1 && source.isUTF8 {
+            // Every core (CSVParallelReader.swift): it goes on from what the header's tokenizer has read.
+            let rest = tokenizer.takeRemainingBlock()
+            let start = CSVParallelReader.Start(bytes: rest.bytes, offset: rest.offset, line: tokenizer.line, pendingLF: rest.pendingLF,
+                                                firstRecord: firstRecordPending ? rec : nil)
+            let reader = CSVParallelReader(source: source, dialect: sniffed.dialect, maxFieldBytes: csv.maxFieldBytes, keepRaw: rejects != nil,
+                                           start: start, settings: settings, threads: threads, blockBytes: csv.sliceBytes,
+                                           badRecords: badRecords, queue: queue)
+            return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: convert, finish: finish)
+        }
+        let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
+                                     badRecords: badRecords, queue: queue)
+        return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: convert, finish: finish)
     }
 
     /// Names for the columns: empty names become `column_N`, repeats get `_2`, `_3`, ….

@@ -1,13 +1,14 @@
 import ColFormat
 
 /// Tokenizes records into raw chunks on its own thread (the pipeline's
-/// reader for CSV and TSV): checks each record's width and UTF-8, and hands
-/// bad records to the `BadRecordPolicy`.
+/// reader for CSV and TSV from standard input, a pipe, or with one core): checks each
+/// record's width and UTF-8, and hands bad records to the `BadRecordPolicy`.
+/// `CSVParallelReader` does the same on all cores for a regular file.
 final class CSVRecordReader: RecordReader, @unchecked Sendable {
     typealias Chunk = RawChunk
 
     /// What the reader needs from the converter besides the tokenizer.
-    struct Settings {
+    struct Settings: Sendable {
         /// The number of columns every record must have.
         var width: Int
         var chunkRows: Int
@@ -39,31 +40,85 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
         self.queue = queue
     }
 
-    private var file: String { tokenizer.source.name }
+    func readAll() throws(IngestError) -> ProducerStats {
+        var loop = CSVRecordLoop(settings: settings, file: tokenizer.source.name)
+        loop.record = rec
+        let settings = settings
+        var chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+        var chunkBytes = 0
+        let queue = queue
+        let source = tokenizer.source
+        let badRecords = badRecords
+        _ = try loop.read(tokenizer, replayFirst: replayFirst, into: &chunk, chunkBytes: &chunkBytes,
+                          rowLimit: settings.chunkRows, byteLimit: settings.chunkBytes, cancelled: { queue.cancelled },
+                          bad: { error, line, raw, _ throws(IngestError) in try badRecords.reject(error, line: line, raw: raw) }, full: { chunk in
+                              chunk.inputBytes = source.rawBytesRead
+                              guard queue.put(.chunk(chunk)) else { return false }
+                              chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+                              return true
+                          })
+        if chunk.rows > 0 && !queue.cancelled {
+            chunk.inputBytes = source.rawBytesRead
+            _ = queue.put(.chunk(chunk))
+        }
+        return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())
+    }
+}
 
-    private func newChunk() -> RawChunk {
-        if let c = queue.reuse() { return c }
+/// The record loop both CSV readers share: reads every record of a tokenizer into
+/// chunks, plain records through the tokenizer's fast path and the others through
+/// `next`, the reference; checks width and UTF-8, and hands bad records on.
+struct CSVRecordLoop {
+    let settings: CSVRecordReader.Settings
+    let file: String
+    /// The record `next` reads into (the converter's first record when it is data).
+    var record = CSVRecord()
+    private var fixed: [UInt8] = []
+    private var spans: [CSVFieldSpan] = []
+    private var scratch: [UInt8] = []
+
+    init(settings: CSVRecordReader.Settings, file: String) {
+        self.settings = settings
+        self.file = file
+    }
+
+    /// A chunk buffer: a recycled one from `queue`, or a new one reserved for `rows` rows.
+    static func newChunk(_ settings: CSVRecordReader.Settings, queue: ChunkQueue<RawChunk>?, rows: Int) -> RawChunk {
+        if let c = queue?.reuse() { return c }
         var c = RawChunk(columns: (0..<settings.width).map { _ in RawColumn() }, rows: 0, lines: [])
         // The rows a chunk holds if its values are short (4 bytes, plus the 4 of their offset,
         // as `chunkBytes` counts them), so wide input does not reserve more than its budget; the
         // buffers grow from there, and a recycled chunk keeps what it grew to.
-        let reserved = min(settings.chunkRows, max(64, settings.chunkBytes / (8 * max(settings.width, 1))))
+        let reserved = min(rows, max(64, settings.chunkBytes / (8 * max(settings.width, 1))))
         c.lines.reserveCapacity(reserved)
+        c.recordBytes.reserveCapacity(reserved)
         for j in 0..<settings.width { c.columns[j].fields.reserve(rows: reserved, bytes: 4 * reserved) }
         return c
     }
 
-    func readAll() throws(IngestError) -> ProducerStats {
+    /// How a read ended.
+    enum End {
+        /// At the end of the tokenizer's input.
+        case input
+        /// At an unclosed quote, which ends the input (after `bad` was told).
+        case unclosedQuote
+        /// `full` returned false, or `cancelled` became true.
+        case stopped
+    }
+
+    /// Reads records from `tokenizer` into `chunk`, which ends (`full` is called) at `rowLimit`
+    /// rows or when `chunkBytes` reaches `byteLimit`; `full` hands it on and puts the next buffer
+    /// in its place, or returns false to stop. Bad records go to `bad` with their line, raw text,
+    /// and the rows of `chunk` before them.
+    mutating func read(_ tokenizer: CSVTokenizer, replayFirst: Bool, into chunk: inout RawChunk, chunkBytes: inout Int,
+                       rowLimit: Int, byteLimit: Int, cancelled: () -> Bool,
+                       bad: (IngestError, Int, [UInt8], Int) throws(IngestError) -> Void,
+                       full: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) -> End {
         let width = settings.width
-        var chunk = newChunk()
         var replay = replayFirst
-        var fixed: [UInt8] = []
-        var chunkBytes = 0
-        let limits = CSVFastPathLimits(width: width, rowLimit: settings.chunkRows, byteLimit: settings.chunkBytes,
+        let limits = CSVFastPathLimits(width: width, rowLimit: rowLimit, byteLimit: byteLimit,
                                        nullTokens: settings.nullTokens, longestNullToken: settings.nullTokens.map(\.count).max() ?? 0)
-        var spans: [CSVFieldSpan] = []
-        var scratch: [UInt8] = []
-        while !queue.cancelled {
+        while !cancelled() {
             // Next record.
             if replay {
                 replay = false
@@ -71,88 +126,84 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
                 if settings.fastPath {
                     // Plain records go straight into the columns; `next` reads the first one that is not.
                     if tokenizer.takeRecords(into: &chunk, limits: limits, chunkBytes: &chunkBytes, spans: &spans, scratch: &scratch) > 0,
-                       chunk.rows == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+                       chunk.rows == rowLimit || chunkBytes >= byteLimit {
                         chunkBytes = 0
-                        chunk.inputBytes = tokenizer.source.rawBytesRead
-                        guard queue.put(.chunk(chunk)) else { break }
-                        chunk = newChunk()
+                        guard try full(&chunk) else { return .stopped }
                         continue
                     }
                 }
                 do {
-                    guard try tokenizer.next(&rec) else { break }
+                    guard try tokenizer.next(&record) else { return .input }
                 } catch {
                     // A failed read or undecodable UTF-16 is not a bad record: skipping it
                     // would drop the rest of the input and still exit 0.
                     if tokenizer.sourceFailed { throw error }
-                    try badRecords.reject(error, line: tokenizer.line, raw: rec.raw)
-                    if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { break }
-                    try tokenizer.skipToLineEnd()
+                    let line = tokenizer.line
+                    if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") {
+                        try bad(error, line, record.raw, chunk.rows)
+                        return .unclosedQuote
+                    }
+                    try tokenizer.skipToLineEnd(raw: &record.raw)
+                    try bad(error, line, record.raw, chunk.rows)
                     continue
                 }
             }
             // Width.
-            if rec.count != width {
-                let column = rec.count > width ? rec.columns[width] : (rec.columns.last ?? 1)
-                let e = IngestError.malformed(SourceLocation(file: file, line: rec.line, column: column, offset: nil),
-                                              "expected \(width) field\(width == 1 ? "" : "s"), found \(rec.count)")
-                try badRecords.reject(e, line: rec.line, raw: rec.raw)
+            if record.count != width {
+                let column = record.count > width ? record.columns[width] : (record.columns.last ?? 1)
+                let e = IngestError.malformed(SourceLocation(file: file, line: record.line, column: column, offset: nil),
+                                              "expected \(width) field\(width == 1 ? "" : "s"), found \(record.count)")
+                try bad(e, record.line, record.raw, chunk.rows)
                 continue
             }
             // UTF-8.
-            if hasHighBit(rec.bytes) {
-                var bad: IngestError?
+            if hasHighBit(record.bytes) {
+                var invalid: IngestError?
                 for i in 0..<width {
-                    let r = rec.range(i)
-                    if let at = firstInvalidUTF8(rec.bytes[r]) {
+                    let r = record.range(i)
+                    if let at = firstInvalidUTF8(record.bytes[r]) {
                         if settings.invalidUTF8 == .replace {
-                            fixed = replacingInvalidUTF8(Array(rec.bytes[r]))
-                            var rebuilt = Array(rec.bytes[0..<r.lowerBound]) + fixed
+                            fixed = replacingInvalidUTF8(Array(record.bytes[r]))
+                            var rebuilt = Array(record.bytes[0..<r.lowerBound]) + fixed
                             let delta = fixed.count - r.count
-                            rebuilt += rec.bytes[r.upperBound...]
-                            rec.bytes = rebuilt
-                            for k in i..<width { rec.ends[k] += delta }
+                            rebuilt += record.bytes[r.upperBound...]
+                            record.bytes = rebuilt
+                            for k in i..<width { record.ends[k] += delta }
                         } else {
-                            bad = .malformed(SourceLocation(file: file, line: rec.line, column: rec.columns[i] + at, offset: nil),
-                                             "invalid UTF-8 in field \(i + 1) (byte \(at + 1) of the field); use \(setting: .invalidUTF8Replace) to substitute U+FFFD")
+                            invalid = .malformed(SourceLocation(file: file, line: record.line, column: record.columns[i] + at, offset: nil),
+                                                 "invalid UTF-8 in field \(i + 1) (byte \(at + 1) of the field); use \(setting: .invalidUTF8Replace) to substitute U+FFFD")
                             break
                         }
                     }
                 }
-                if let bad {
-                    try badRecords.reject(bad, line: rec.line, raw: rec.raw)
+                if let invalid {
+                    try bad(invalid, record.line, record.raw, chunk.rows)
                     continue
                 }
             }
             // Append.
             let nullTokens = settings.nullTokens
-            rec.bytes.withUnsafeBytes { all in
+            record.bytes.withUnsafeBytes { all in
                 for j in 0..<width {
-                    let r = rec.range(j)
-                    if r.isEmpty && !rec.quoted[j] {
+                    let r = record.range(j)
+                    if r.isEmpty && !record.quoted[j] {
                         chunk.columns[j].appendNull()
-                    } else if !rec.quoted[j] && !nullTokens.isEmpty && nullTokens.contains(Array(all[r])) {
+                    } else if !record.quoted[j] && !nullTokens.isEmpty && nullTokens.contains(Array(all[r])) {
                         chunk.columns[j].appendNull()
                     } else {
                         chunk.columns[j].append(UnsafeRawBufferPointer(rebasing: all[r]))
                     }
                 }
             }
-            chunk.lines.append(rec.line)
+            chunk.lines.append(record.line)
+            chunk.recordBytes.append(record.bytes.count + 4 * width)
             chunk.rows += 1
-            chunkBytes += rec.bytes.count + 4 * width
-            if chunk.rows == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+            chunkBytes += record.bytes.count + 4 * width
+            if chunk.rows == rowLimit || chunkBytes >= byteLimit {
                 chunkBytes = 0
-                chunk.inputBytes = tokenizer.source.rawBytesRead
-                guard queue.put(.chunk(chunk)) else { break }
-                chunk = newChunk()
+                guard try full(&chunk) else { return .stopped }
             }
         }
-        if chunk.rows > 0 && !queue.cancelled {
-            chunk.inputBytes = tokenizer.source.rawBytesRead
-            _ = queue.put(.chunk(chunk))
-        }
-        return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: tokenizer.source.rawBytesRead,
-                             hash: tokenizer.source.hasher.finalize())
+        return .stopped
     }
 }

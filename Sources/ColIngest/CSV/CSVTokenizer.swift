@@ -109,6 +109,28 @@ final class CSVTokenizer {
     /// Decoded bytes consumed so far.
     var offset: Int { blockOffset + pos }
 
+    /// Hands the rest of the current block to a reader that goes on from here (the parallel
+    /// reader, after the header): the bytes not yet consumed, without the LF of a CRLF whose CR
+    /// ended the last record; the decoded offset where they start; and whether that LF may
+    /// still come as the next byte read.
+    func takeRemainingBlock() -> (bytes: [UInt8], offset: Int, pendingLF: Bool) {
+        var rest = Array(block[pos...])
+        var start = offset
+        var pending = pendingCR
+        if pendingCR, let first = rest.first {
+            if first == 0x0A {
+                rest.removeFirst()
+                start += 1
+            }
+            pending = false
+        }
+        blockOffset += block.count
+        block.removeAll()
+        pos = 0
+        pendingCR = false
+        return (rest, start, pending)
+    }
+
     private func refill() throws(IngestError) -> Bool {
         if eof { return false }
         blockOffset += block.count
@@ -218,7 +240,9 @@ final class CSVTokenizer {
                     rec.bytes.append(contentsOf: block[start..<i])
                     consume(&rec, i - start)
                     if rec.bytes.count - fieldStart > maxFieldBytes {
-                        throw .malformed(location(offset), "field longer than \(maxFieldBytes) bytes (raise \(setting: .maxFieldBytes))")
+                        // Located at the first byte over the limit, wherever the input was cut into blocks.
+                        let over = offset - (rec.bytes.count - fieldStart - maxFieldBytes)
+                        throw .malformed(location(over), "field longer than \(maxFieldBytes) bytes (raise \(setting: .maxFieldBytes))")
                     }
                     continue
                 }
@@ -308,8 +332,14 @@ final class CSVTokenizer {
         if cr { pendingCR = true }
     }
 
-    /// Skips the rest of a malformed record: up to the next line end outside quotes, best effort.
-    func skipToLineEnd() throws(IngestError) {
+    /// The most raw text kept of a rejected record for the rejects file.
+    static let maxRejectedRawBytes = 1 << 20
+
+    /// Skips the rest of a malformed record, up to and including the next line break (inside
+    /// quotes or not: the record is broken, so its quotes are not trusted). With `keepRaw`, the
+    /// bytes skipped are added to `raw`, so a rejected record's text is all of it (up to
+    /// `maxRejectedRawBytes`) wherever the input was cut into blocks.
+    func skipToLineEnd(raw: inout [UInt8]) throws(IngestError) {
         while true {
             if pos >= block.count {
                 if try !refill() {
@@ -322,6 +352,7 @@ final class CSVTokenizer {
             endedAtLineBreak = true
             if b == 0x0A { line += 1; lineStart = offset; return }
             if b == 0x0D { line += 1; lineStart = offset; pendingCR = true; return }
+            if keepRaw && raw.count < Self.maxRejectedRawBytes { raw.append(b) }
         }
     }
 }
@@ -488,6 +519,7 @@ extension CSVTokenizer {
                         }
                     }
                     chunk.lines.append(line)
+                    chunk.recordBytes.append(bytes + 4 * width)
                     chunk.rows += 1
                     chunkBytes += bytes + 4 * width
                     taken += 1

@@ -86,6 +86,37 @@ final class ByteSource {
         }
     }
 
+    /// Whether the input is UTF-8 (with or without a byte-order mark), whose raw bytes after the
+    /// first block can be read with `read(into:)`.
+    var isUTF8: Bool { started && (encoding == .utf8 || encoding == .utf8BOM) && carry.isEmpty }
+
+    /// Reads the next raw bytes of a UTF-8 input straight into `buffer` (hashed and counted like
+    /// every block); returns how many, 0 at the end. Only after `nextBlock` found the input UTF-8.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
+        guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        if let memory {
+            let n = min(buffer.count, memory.count - memoryOffset)
+            let start = memoryOffset
+            memory.withUnsafeBytes { all in
+                if n > 0, let from = all.baseAddress { out.copyMemory(from: from + start, byteCount: n) }
+            }
+            memoryOffset += n
+            hasher.update(UnsafeRawBufferPointer(start: out, count: n))
+            rawBytesRead += n
+            return n
+        }
+        while true {
+            let n = Glibc.read(fd, out, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("\(name): read failed: \(String(cString: strerror(errno)))")
+            }
+            hasher.update(UnsafeRawBufferPointer(start: out, count: n))
+            rawBytesRead += n
+            return n
+        }
+    }
+
     /// The next block of UTF-8 input, or an empty array at the end.
     func nextBlock() throws(IngestError) -> ArraySlice<UInt8> {
         while true {

@@ -154,3 +154,13 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         return rendered(naming: naming)
     }
 }
+
+extension IngestError {
+    /// The error with its line moved `lines` further (a slice of the parallel CSV reader counts
+    /// its lines from 1).
+    func shifted(lines: Int) -> IngestError {
+        guard case .malformed(var location, let message) = self, location.line > 0 else { return self }
+        location.line += lines
+        return .malformed(location, message)
+    }
+}

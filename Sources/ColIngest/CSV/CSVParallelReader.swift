@@ -1,0 +1,356 @@
+import ColFormat
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// # Reading CSV on every core
+//
+// Design. The serial reader (CSVRecordReader) tokenizes one record after
+// another on one thread. This reader gives the same chunks, record for record
+// and error for error, from all cores:
+//
+// 1. A window of `threads × blockBytes` bytes is read with plain `read`
+//    calls into one reused buffer (a file, a pipe or standard input alike),
+//    plus the bytes up to the first record boundary after it.
+// 2. `CSVBlockSplitter.boundaries` finds the record boundaries that cut the
+//    window into one slice per block: the blocks are scanned in parallel for
+//    every state they may start in, then chained in order. Exact, no guessing.
+// 3. The slices are parsed in parallel, each by its own tokenizer and the
+//    shared record loop (CSVRecordLoop) into a fragment: raw columns with no
+//    row or byte limit, lines counted from 1, bad records noted with the
+//    fragment row they came before. Each field is copied and classified once,
+//    on the slice's thread.
+// 4. On this thread, in input order, the fragments are cut into chunks by
+//    the serial reader's rule (rows, or the bytes each record counts), with
+//    their lines moved to the input's, and the bad records go to the policy
+//    between the rows they came between. So the chunks, the rejects and the
+//    warnings do not depend on the number of threads or on where blocks fall.
+//
+// A slice must end where its tokenizer ends a record. When one does not (an
+// unclosed quote, or a field over `maxFieldBytes` moving the error recovery,
+// which the splitter's states do not model), the rest of the input is read by
+// one tokenizer from that slice on, as the serial reader would.
+
+/// Reads CSV or TSV into raw chunks with every core (the pipeline's reader for a
+/// UTF-8 input when there is more than one core); the chunks are the serial reader's.
+final class CSVParallelReader: RecordReader, @unchecked Sendable {
+    typealias Chunk = RawChunk
+
+    /// Where the reader starts: what the converter's tokenizer has read and not used.
+    struct Start {
+        /// Decoded bytes already read, after the header (or after the first record).
+        var bytes: [UInt8]
+        /// The decoded offset and the line of `bytes`' first byte, a record boundary.
+        var offset: Int
+        var line: Int
+        /// True when the byte that follows may be the LF of a CRLF already counted.
+        var pendingLF: Bool
+        /// The first record, when it is data (no header): read already, to be taken first.
+        var firstRecord: CSVRecord?
+    }
+
+    /// A bad record a slice found, and the fragment row it came before.
+    private struct BadRecord: Sendable {
+        var error: IngestError
+        var line: Int
+        var raw: [UInt8]
+        var row: Int
+    }
+
+    /// What a slice's tokenizer made of it.
+    private struct Slice: Sendable {
+        var fragment: RawChunk
+        var bad: [BadRecord] = []
+        /// Line breaks in the slice, as the tokenizer counts them.
+        var lines = 0
+        /// Whether the tokenizer ended where the splitter said the slice ends.
+        var endedAtBoundary = true
+        var failure: IngestError?
+    }
+
+    private let source: ByteSource
+    private let dialect: CSVDialect
+    private let maxFieldBytes: Int
+    private let keepRaw: Bool
+    private let settings: CSVRecordReader.Settings
+    private let badRecords: BadRecordPolicy
+    private let queue: ChunkQueue<RawChunk>
+    private let splitter: CSVBlockSplitter
+    private let threads: Int
+    private let blockBytes: Int
+    private var start: Start
+
+    init(source: ByteSource, dialect: CSVDialect, maxFieldBytes: Int, keepRaw: Bool, start: Start, settings: CSVRecordReader.Settings,
+         threads: Int, blockBytes: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<RawChunk>) {
+        self.source = source
+        self.dialect = dialect
+        self.maxFieldBytes = maxFieldBytes
+        self.keepRaw = keepRaw
+        self.start = start
+        self.settings = settings
+        self.threads = max(threads, 1)
+        self.blockBytes = max(blockBytes, 1)
+        self.badRecords = badRecords
+        self.queue = queue
+        splitter = CSVBlockSplitter(dialect: dialect)
+    }
+
+    private var file: String { source.name }
+
+    private func reject(_ error: IngestError, line: Int, raw: [UInt8], row: Int) throws(IngestError) {
+        try badRecords.reject(error, line: line, raw: raw)
+    }
+
+    func readAll() throws(IngestError) -> ProducerStats {
+        let settings = settings
+        let queue = queue
+        let source = source
+        var chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+        var chunkBytes = 0
+        var stopped = false
+        let emit = { (chunk: inout RawChunk) throws(IngestError) -> Bool in
+            chunk.inputBytes = source.rawBytesRead
+            guard queue.put(.chunk(chunk)) else { return false }
+            chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+            return true
+        }
+
+        // The first record, when it is data, read already by the converter.
+        if let first = start.firstRecord {
+            var loop = CSVRecordLoop(settings: settings, file: file)
+            loop.record = first
+            let none = CSVTokenizer(source: ByteSource(bytes: [], name: file, continuing: true), dialect: dialect, maxFieldBytes: maxFieldBytes)
+            stopped = try loop.read(none, replayFirst: true, into: &chunk, chunkBytes: &chunkBytes, rowLimit: settings.chunkRows,
+                                    byteLimit: settings.chunkBytes, cancelled: { queue.cancelled }, bad: reject, full: emit) == .stopped
+        }
+
+        let windowBytes = threads * blockBytes
+        var buffer = WindowBuffer(capacity: windowBytes + blockBytes)
+        defer { buffer.deallocate() }
+        buffer.append(start.bytes)
+        start.bytes = []
+        var offset = start.offset
+        var line = start.line
+        var skipLF = start.pendingLF
+        var eof = false
+        var pool: [RawChunk] = []
+
+        windows: while !stopped && !queue.cancelled {
+            // 1. Read the window, and a block more for the boundary after it.
+            while buffer.count < windowBytes + blockBytes && !eof {
+                let n = try buffer.fill(from: source, upTo: windowBytes + blockBytes)
+                if n == 0 { eof = true }
+            }
+            if skipLF && buffer.count > 0 {
+                if buffer.first == 0x0A {
+                    buffer.removeFirst(1)
+                    offset += 1
+                }
+                skipLF = false
+                continue
+            }
+            if buffer.count == 0 { break }
+
+            // 2. The slices' boundaries.
+            let windowEnd = min(windowBytes, buffer.count)
+            let (starts, chained) = buffer.withBytes { splitter.boundaries($0, start: 0, end: windowEnd, blockSize: blockBytes) }
+            var state = chained
+            var end: Int?
+            var searched = windowEnd
+            while end == nil {
+                let (found, at) = buffer.withBytes { nextBoundary($0, from: state, start: searched, eof: eof) }
+                if let found {
+                    end = found
+                } else if buffer.count >= max(64 << 20, 4 * windowBytes) {
+                    // No record ends in reach (a quoted field of many MiB): one tokenizer reads the rest.
+                    try readSerially(from: 0, of: &buffer, offset: offset, line: line, into: &chunk, chunkBytes: &chunkBytes, emit: emit)
+                    break windows
+                } else {
+                    state = at
+                    searched = buffer.count
+                    buffer.reserve(buffer.count * 2)
+                    let n = try buffer.fill(from: source, upTo: buffer.capacity)
+                    if n == 0 { eof = true }
+                }
+            }
+            let windowStop = end ?? buffer.count
+            let isLast = eof && windowStop == buffer.count
+            let ends = Array(starts.dropFirst()) + [windowStop]
+
+            // 3. The slices, in parallel.
+            while pool.count < starts.count { pool.append(CSVRecordLoop.newChunk(settings, queue: nil, rows: 1 << 12)) }
+            let fragments = pool
+            let base = UInt(bitPattern: buffer.baseAddress)
+            let size = buffer.count
+            let bufferOffset = offset
+            let slices = parallelMap(starts.count) { k in
+                let bytes = UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: base), count: size)
+                return parseSlice(Array(bytes[starts[k]..<ends[k]]), offset: bufferOffset + starts[k], into: fragments[k])
+            }
+
+            // 4. In order: rows into chunks, bad records to the policy.
+            for (k, slice) in slices.enumerated() {
+                if let failure = slice.failure { throw failure }
+                let lastOfInput = isLast && k == slices.count - 1
+                let crlfCut = buffer.withBytes { b in ends[k] < b.count && ends[k] > 0 && b[ends[k] - 1] == 0x0D && b[ends[k]] == 0x0A }
+                if !lastOfInput && (!slice.endedAtBoundary || crlfCut) {
+                    // The tokenizer did not stop where the splitter cut: one tokenizer reads the rest.
+                    try readSerially(from: starts[k], of: &buffer, offset: offset + starts[k], line: line, into: &chunk,
+                                     chunkBytes: &chunkBytes, emit: emit)
+                    break windows
+                }
+                var row = 0
+                for bad in slice.bad {
+                    guard try take(slice.fragment, rows: row..<bad.row, lineBase: line - 1, into: &chunk, chunkBytes: &chunkBytes, emit: emit) else {
+                        break windows
+                    }
+                    try badRecords.reject(bad.error.shifted(lines: line - 1), line: bad.line + line - 1, raw: bad.raw)
+                    row = bad.row
+                }
+                guard try take(slice.fragment, rows: row..<slice.fragment.rows, lineBase: line - 1, into: &chunk, chunkBytes: &chunkBytes,
+                               emit: emit) else {
+                    break windows
+                }
+                line += slice.lines
+                var fragment = slice.fragment
+                fragment.reset()
+                pool[k] = fragment
+            }
+            buffer.removeFirst(windowStop)
+            offset += windowStop
+            if isLast { break }
+        }
+        if chunk.rows > 0 && !queue.cancelled {
+            chunk.inputBytes = source.rawBytesRead
+            _ = queue.put(.chunk(chunk))
+        }
+        return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())
+    }
+
+    /// The first record boundary at or after `start` for a run in `state` there; at the end of
+    /// the bytes read, the end of the input when it is the end (the last record ends there),
+    /// else nil with the state reached.
+    private func nextBoundary(_ p: UnsafeBufferPointer<UInt8>, from state: CSVBlockSplitter.State, start: Int,
+                              eof: Bool) -> (Int?, CSVBlockSplitter.State) {
+        var s = state
+        for i in start..<p.count {
+            if CSVBlockSplitter.isBoundary(s, before: p[i]) { return (i, s) }
+            s = splitter.next(s, p[i])
+        }
+        return (eof ? p.count : nil, s)
+    }
+
+    /// Parses one slice, which starts at a record boundary at decoded `offset`, into `fragment`.
+    private func parseSlice(_ bytes: [UInt8], offset: Int, into fragment: RawChunk) -> Slice {
+        let tokenizer = CSVTokenizer(source: ByteSource(bytes: [], name: file, continuing: true), dialect: dialect,
+                                     maxFieldBytes: maxFieldBytes, firstBlock: bytes, line: 1, offset: offset)
+        tokenizer.keepRaw = keepRaw
+        var loop = CSVRecordLoop(settings: settings, file: file)
+        var slice = Slice(fragment: fragment)
+        var bad: [BadRecord] = []
+        var ignored = 0
+        do {
+            let ended = try loop.read(tokenizer, replayFirst: false, into: &slice.fragment, chunkBytes: &ignored, rowLimit: .max, byteLimit: .max,
+                                      cancelled: { false }, bad: { error, line, raw, row in
+                                          bad.append(BadRecord(error: error, line: line, raw: raw, row: row))
+                                      }, full: { _ in true })
+            slice.endedAtBoundary = ended == .input && tokenizer.endedAtLineBreak
+        } catch {
+            slice.failure = error
+        }
+        slice.bad = bad
+        slice.lines = tokenizer.line - 1
+        return slice
+    }
+
+    /// Moves `rows` of `fragment` into chunks, handing each full one to `emit`; false when it stopped.
+    private func take(_ fragment: RawChunk, rows: Range<Int>, lineBase: Int, into chunk: inout RawChunk, chunkBytes: inout Int,
+                      emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) -> Bool {
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            var n = 0
+            var full = false
+            while r + n < rows.upperBound {
+                chunkBytes += fragment.recordBytes[r + n]
+                n += 1
+                if chunk.rows + n == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+                    full = true
+                    break
+                }
+            }
+            chunk.append(contentsOf: fragment, range: r..<(r + n), lineBase: lineBase)
+            r += n
+            if full {
+                chunkBytes = 0
+                guard try emit(&chunk) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Reads the rest of the input from `from` in the buffer with one tokenizer, as the serial reader does.
+    private func readSerially(from: Int, of buffer: inout WindowBuffer, offset: Int, line: Int, into chunk: inout RawChunk,
+                              chunkBytes: inout Int, emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) {
+        let rest = buffer.withBytes { Array($0[from...]) }
+        let tokenizer = CSVTokenizer(source: source, dialect: dialect, maxFieldBytes: maxFieldBytes, firstBlock: rest, line: line, offset: offset)
+        tokenizer.keepRaw = keepRaw
+        var loop = CSVRecordLoop(settings: settings, file: file)
+        let queue = queue
+        _ = try loop.read(tokenizer, replayFirst: false, into: &chunk, chunkBytes: &chunkBytes, rowLimit: settings.chunkRows,
+                          byteLimit: settings.chunkBytes, cancelled: { queue.cancelled }, bad: reject, full: emit)
+    }
+}
+
+/// The parallel reader's input buffer: bytes read and not yet parsed, in one block of memory
+/// that is reused from window to window.
+private struct WindowBuffer {
+    private(set) var baseAddress: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        baseAddress = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { baseAddress.deallocate() }
+
+    var first: UInt8? { count > 0 ? baseAddress[0] : nil }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: baseAddress, count: count))
+    }
+
+    mutating func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: needed)
+        grown.update(from: baseAddress, count: count)
+        baseAddress.deallocate()
+        baseAddress = grown
+        capacity = needed
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        reserve(count + bytes.count)
+        bytes.withUnsafeBufferPointer { b in
+            if let from = b.baseAddress { (baseAddress + count).update(from: from, count: b.count) }
+        }
+        count += bytes.count
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    mutating func removeFirst(_ n: Int) {
+        let kept = count - n
+        if kept > 0 { memmove(baseAddress, baseAddress + n, kept) }
+        count = kept
+    }
+
+    /// Reads from `source` into the free space up to `limit` bytes in all; returns the bytes read (0 at the end).
+    mutating func fill(from source: ByteSource, upTo limit: Int) throws(IngestError) -> Int {
+        let room = min(limit, capacity) - count
+        guard room > 0 else { return -1 }
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: baseAddress + count, count: room))
+        count += n
+        return n
+    }
+}
