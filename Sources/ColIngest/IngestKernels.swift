@@ -1,4 +1,5 @@
 import ColFormat
+import Foundation
 
 /// The ingest path's inner loops, one at a time, for the micro-benchmarks in
 /// `bench/micro`, the fuzz targets and the differential tests. Not API: reachable only through `@_spi(Benchmarks) import ColIngest`.
@@ -42,6 +43,46 @@ import ColFormat
             records += 1
         }
         return (records, fast)
+    }
+
+    /// The reading stage of a CSV conversion alone: the file at `path` (sniffed, with its
+    /// header) read into raw chunks by the reader `colconv` uses, with `threads` threads (1: the
+    /// serial reader) and slices of `sliceBytes`; the chunks are dropped as they come. Returns
+    /// the rows and chunks read. It shows how the reading stage scales with cores on its own.
+    public static func readCSVChunks(path: String, threads: Int, sliceBytes: Int = 1 << 20) throws(IngestError) -> (rows: Int, chunks: Int) {
+        var csv = CSVOptions()
+        csv.readThreads = threads
+        csv.sliceBytes = sliceBytes
+        let options = ConversionOptions()
+        let input = try CSVInput(path: path, csv: csv, keepRaw: false)
+        let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
+        let reader = input.reader(csv: csv, settings: CSVRecordReader.Settings(csv: csv, options: options, width: input.columns.count),
+                                  badRecords: BadRecordPolicy(options: options, rejects: nil), queue: queue)
+        let thread = Thread {
+            do throws(IngestError) { _ = queue.put(.finished(try reader.readAll())) } catch { _ = queue.put(.failed(error)) }
+        }
+        thread.start()
+        var rows = 0, chunks = 0
+        while true {
+            switch queue.take() {
+            case let .chunk(chunk):
+                rows += chunk.rows
+                chunks += 1
+                queue.recycle(chunk)
+            case let .failed(error):
+                throw error
+            case .finished:
+                return (rows, chunks)
+            }
+        }
+    }
+
+    /// The structural scan the parallel CSV reader makes before it parses (comma, double quote):
+    /// the quote state at the end of `bytes`, found by `CSVBlockSplitter`'s run, which jumps
+    /// from quote to quote with `memchr`. Returns the state's number.
+    public static func scanCSVStructure(_ bytes: [UInt8]) -> UInt8 {
+        let splitter = CSVBlockSplitter(dialect: CSVDialect())
+        return bytes.withUnsafeBufferPointer { splitter.run($0, from: .recordStart, start: 0, end: $0.count).rawValue }
     }
 
     /// Validates and flattens every record of NDJSON text held in memory;

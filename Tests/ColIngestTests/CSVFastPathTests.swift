@@ -64,7 +64,7 @@ struct CSVFastPathTests {
         csv.invalidUTF8 = setup.invalidUTF8
         csv.fastPath = fast
         csv.blockSize = setup.blockSize
-        csv.threads = setup.threads
+        csv.readThreads = setup.threads
         csv.maxFieldBytes = setup.maxFieldBytes
         csv.sliceBytes = setup.sliceBytes
         var options = conversionOptions(chunkRows: setup.chunkRows, onError: setup.onError, rejects: nil)

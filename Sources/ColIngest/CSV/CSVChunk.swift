@@ -181,12 +181,13 @@ struct RawChunk: RecyclableChunk {
     /// field, null tokens included (kept by the parallel reader's slices, which cut chunks later).
     var recordBytes: [Int] = []
 
-    /// Appends the rows `range` of `other`, a piece parsed by a slice whose lines are counted
-    /// from 1: `lineBase` is the input's line where the slice started, less one.
-    mutating func append(contentsOf other: RawChunk, range: Range<Int>, lineBase: Int) {
-        for j in 0..<columns.count { columns[j].append(contentsOf: other.columns[j], range: range) }
+    /// Appends the row count, lines and record bytes of rows `range` of `other`, a fragment parsed
+    /// by a slice of the parallel reader whose lines are counted from 1: `lineBase` is the input's
+    /// line where the slice started, less one. The reader appends the columns themselves, in parallel.
+    mutating func appendRowFacts(of other: RawChunk, range: Range<Int>, lineBase: Int) {
         lines.reserveCapacity(lines.count + range.count)
         for r in range { lines.append(other.lines[r] + lineBase) }
+        recordBytes.append(contentsOf: other.recordBytes[range])
         rows += range.count
     }
 

@@ -22,9 +22,10 @@ public struct CSVOptions: Sendable {
     var fastPath = true
     /// The read size (tests make it small, so records straddle reads).
     var blockSize = 1 << 20
-    /// Threads that parse slices of the input (CSVParallelReader): nil for one per core; 1 reads
-    /// with the serial reader.
-    var threads: Int?
+    /// Threads that parse slices of the input at once (docs/CSV.md, "Reading on every core"): nil
+    /// for the default (one per core from three cores, else 1); 1 reads with one tokenizer. The
+    /// file written does not depend on it.
+    public var readThreads: Int?
     /// The bytes of a slice a thread parses at a time (tests make it tiny).
     var sliceBytes = 1 << 20
 
@@ -39,50 +40,15 @@ public enum CSVConverter {
     /// Converts `input` ("-" for standard input) to the .col file `output`.
     public static func convert(input: String, output: String, csv: CSVOptions = CSVOptions(),
                                options: ConversionOptions = ConversionOptions()) throws(IngestError) -> ConversionSummary {
-        let source = try ByteSource(path: input, blockSize: csv.blockSize)
-        let first = Array(try source.nextBlock())
-        let isTSV = input.hasSuffix(".tsv") || input.hasSuffix(".tab")
-        let sniffed = DialectSniffer.sniff(first.prefix(1 << 16), delimiter: csv.delimiter ?? (isTSV ? 0x09 : nil), quote: csv.quote,
-                                           header: csv.header, defaultDelimiter: UInt8(ascii: ","),
-                                           completeSample: first.count < (1 << 16))
-        var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
-        decisions += sniffed.decisions.map { (subject: $0.0, decision: $0.1) }
-        let tokenizer = CSVTokenizer(source: source, dialect: sniffed.dialect, maxFieldBytes: csv.maxFieldBytes, firstBlock: first)
         let rejects = try RejectsFile(path: options.rejectsPath)
-        tokenizer.keepRaw = rejects != nil
-
-        // The header, or the width of the first record.
-        var rec = CSVRecord()
-        var names: [String] = []
-        var firstRecordPending = false
-        while try tokenizer.next(&rec) {
-            if sniffed.dialect.hasHeader {
-                for i in 0..<rec.count {
-                    let r = rec.range(i)
-                    if let bad = firstInvalidUTF8(rec.bytes[r]) {
-                        rejects?.discard()
-                        throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i] + bad, offset: nil),
-                                         "invalid UTF-8 in header field \(i + 1)")
-                    }
-                    names.append(String(decoding: rec.bytes[r], as: UTF8.self))
-                }
-            } else {
-                names = (1...max(rec.count, 1)).map { "column_\($0)" }
-                firstRecordPending = true
-            }
-            guard rec.count <= Layout.maxColumns else {
-                rejects?.discard()
-                throw .malformed(SourceLocation(file: input, line: rec.line, column: 0, offset: nil),
-                                 "\(rec.count) fields; a .col file holds at most \(Layout.maxColumns) columns")
-            }
-            if let i = names.firstIndex(where: { $0.utf8.count > Layout.maxNameBytes }) {
-                rejects?.discard()
-                throw .malformed(SourceLocation(file: input, line: rec.line, column: rec.columns[i], offset: nil),
-                                 "header field \(i + 1) is \(names[i].utf8.count) bytes; column names are limited to \(Layout.maxNameBytes) bytes")
-            }
-            break
+        let opened: CSVInput
+        do { opened = try CSVInput(path: input, csv: csv, keepRaw: rejects != nil) } catch {
+            rejects?.discard()
+            throw error
         }
-        let columns = uniqueNames(names, decisions: &decisions)
+        let source = opened.source
+        var decisions = opened.decisions
+        let columns = opened.columns
         for (name, _) in csv.schemaOverrides where !columns.contains(name) {
             rejects?.discard()
             throw .usage("\(setting: .schema) names a column '\(name)' that the input does not have (columns: \(columns.joined(separator: ", ")))")
@@ -99,9 +65,7 @@ public enum CSVConverter {
 
         let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
         let badRecords = BadRecordPolicy(options: options, rejects: rejects)
-        let settings = CSVRecordReader.Settings(width: columns.count, chunkRows: max(options.chunkRows, 1), chunkBytes: options.chunkBytes,
-                                                nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8,
-                                                fastPath: csv.fastPath)
+        let settings = CSVRecordReader.Settings(csv: csv, options: options, width: columns.count)
         var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
         func convert(_ chunk: RawChunk) throws(IngestError) {
             // Types and values of each column, in parallel, together with its encoding.
@@ -139,19 +103,7 @@ public enum CSVConverter {
                                   rejected: stats.rejected + badRecords.nulledValues, decisions: decisions)
         }
 
-        let threads = csv.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        if threads > 1 && source.isUTF8 {
-            // Every core (CSVParallelReader.swift): it goes on from what the header's tokenizer has read.
-            let rest = tokenizer.takeRemainingBlock()
-            let start = CSVParallelReader.Start(bytes: rest.bytes, offset: rest.offset, line: tokenizer.line, pendingLF: rest.pendingLF,
-                                                firstRecord: firstRecordPending ? rec : nil)
-            let reader = CSVParallelReader(source: source, dialect: sniffed.dialect, maxFieldBytes: csv.maxFieldBytes, keepRaw: rejects != nil,
-                                           start: start, settings: settings, threads: threads, blockBytes: csv.sliceBytes,
-                                           badRecords: badRecords, queue: queue)
-            return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: convert, finish: finish)
-        }
-        let reader = CSVRecordReader(tokenizer: tokenizer, record: rec, replayFirst: firstRecordPending, settings: settings,
-                                     badRecords: badRecords, queue: queue)
+        let reader = opened.reader(csv: csv, settings: settings, badRecords: badRecords, queue: queue)
         return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: convert, finish: finish)
     }
 
@@ -182,5 +134,92 @@ final class ConvertedChunk: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if firstBad == nil || (firstBad?.1 ?? 0) > row { firstBad = (column, row, count) }
+    }
+}
+
+extension CSVRecordReader.Settings {
+    init(csv: CSVOptions, options: ConversionOptions, width: Int) {
+        self.init(width: width, chunkRows: max(options.chunkRows, 1), chunkBytes: options.chunkBytes,
+                  nullTokens: Set(csv.nullValues.map { Array($0.utf8) }), invalidUTF8: csv.invalidUTF8, fastPath: csv.fastPath)
+    }
+}
+
+/// A CSV input opened for reading: the dialect sniffed from the first block, and the header
+/// (or the first record, when there is none) read.
+struct CSVInput {
+    let path: String
+    let source: ByteSource
+    let dialect: CSVDialect
+    let tokenizer: CSVTokenizer
+    /// The column names, made unique.
+    let columns: [String]
+    /// What the sniffer decided, and the renamed columns.
+    let decisions: [(subject: String, decision: String)]
+    /// The first record when it is data (no header), already read.
+    let firstRecord: CSVRecord?
+
+    init(path: String, csv: CSVOptions, keepRaw: Bool) throws(IngestError) {
+        self.path = path
+        source = try ByteSource(path: path, blockSize: csv.blockSize)
+        let first = Array(try source.nextBlock())
+        let isTSV = path.hasSuffix(".tsv") || path.hasSuffix(".tab")
+        let sniffed = DialectSniffer.sniff(first.prefix(1 << 16), delimiter: csv.delimiter ?? (isTSV ? 0x09 : nil), quote: csv.quote,
+                                           header: csv.header, defaultDelimiter: UInt8(ascii: ","),
+                                           completeSample: first.count < (1 << 16))
+        dialect = sniffed.dialect
+        var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
+        decisions += sniffed.decisions.map { (subject: $0.0, decision: $0.1) }
+        tokenizer = CSVTokenizer(source: source, dialect: sniffed.dialect, maxFieldBytes: csv.maxFieldBytes, firstBlock: first)
+        tokenizer.keepRaw = keepRaw
+
+        // The header, or the width of the first record.
+        var rec = CSVRecord()
+        var names: [String] = []
+        var firstRecord: CSVRecord?
+        while try tokenizer.next(&rec) {
+            if sniffed.dialect.hasHeader {
+                for i in 0..<rec.count {
+                    let r = rec.range(i)
+                    if let bad = firstInvalidUTF8(rec.bytes[r]) {
+                        throw .malformed(SourceLocation(file: path, line: rec.line, column: rec.columns[i] + bad, offset: nil),
+                                         "invalid UTF-8 in header field \(i + 1)")
+                    }
+                    names.append(String(decoding: rec.bytes[r], as: UTF8.self))
+                }
+            } else {
+                names = (1...max(rec.count, 1)).map { "column_\($0)" }
+                firstRecord = rec
+            }
+            guard rec.count <= Layout.maxColumns else {
+                throw .malformed(SourceLocation(file: path, line: rec.line, column: 0, offset: nil),
+                                 "\(rec.count) fields; a .col file holds at most \(Layout.maxColumns) columns")
+            }
+            if let i = names.firstIndex(where: { $0.utf8.count > Layout.maxNameBytes }) {
+                throw .malformed(SourceLocation(file: path, line: rec.line, column: rec.columns[i], offset: nil),
+                                 "header field \(i + 1) is \(names[i].utf8.count) bytes; column names are limited to \(Layout.maxNameBytes) bytes")
+            }
+            break
+        }
+        self.firstRecord = firstRecord
+        columns = CSVConverter.uniqueNames(names, decisions: &decisions)
+        self.decisions = decisions
+    }
+
+    /// The reader of the records after the header: on every core (CSVParallelReader) for UTF-8
+    /// with more than one thread to use, else one tokenizer (CSVRecordReader).
+    func reader(csv: CSVOptions, settings: CSVRecordReader.Settings, badRecords: BadRecordPolicy,
+                queue: ChunkQueue<RawChunk>) -> any RecordReader<RawChunk> {
+        let threads = csv.readThreads ?? CSVParallelReader.defaultThreads
+        if threads > 1 && source.isUTF8 {
+            // It goes on from what the header's tokenizer has read.
+            let rest = tokenizer.takeRemainingBlock()
+            let start = CSVParallelReader.Start(bytes: rest.bytes, offset: rest.offset, line: tokenizer.line, pendingLF: rest.pendingLF,
+                                                firstRecord: firstRecord)
+            return CSVParallelReader(source: source, dialect: dialect, maxFieldBytes: csv.maxFieldBytes, keepRaw: tokenizer.keepRaw,
+                                     start: start, settings: settings, threads: threads, blockBytes: csv.sliceBytes,
+                                     badRecords: badRecords, queue: queue)
+        }
+        return CSVRecordReader(tokenizer: tokenizer, record: firstRecord ?? CSVRecord(), replayFirst: firstRecord != nil, settings: settings,
+                               badRecords: badRecords, queue: queue)
     }
 }

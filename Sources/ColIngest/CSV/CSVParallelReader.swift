@@ -1,4 +1,5 @@
 import ColFormat
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,6 +67,17 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
         /// Whether the tokenizer ended where the splitter said the slice ends.
         var endedAtBoundary = true
         var failure: IngestError?
+    }
+
+    /// The fewest cores for which reading in parallel is the default. With two, the serial reader
+    /// and the converting stage already keep both busy, and the parallel reader's extra copy
+    /// (slices into fragments, fragments into chunks) made conversions slower (docs/PERFORMANCE.md).
+    static let fewestCores = 3
+
+    /// The threads `colconv` reads CSV with: one per core from `fewestCores` cores, else 1 (serial).
+    static var defaultThreads: Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return cores >= fewestCores ? cores : 1
     }
 
     private let source: ByteSource
@@ -189,30 +201,37 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
             }
 
             // 4. In order: rows into chunks, bad records to the policy.
+            let fragmentsParsed = slices.map(\.fragment)
+            var pieces: [Piece] = []
             for (k, slice) in slices.enumerated() {
                 if let failure = slice.failure { throw failure }
                 let lastOfInput = isLast && k == slices.count - 1
                 let crlfCut = buffer.withBytes { b in ends[k] < b.count && ends[k] > 0 && b[ends[k] - 1] == 0x0D && b[ends[k]] == 0x0A }
                 if !lastOfInput && (!slice.endedAtBoundary || crlfCut) {
                     // The tokenizer did not stop where the splitter cut: one tokenizer reads the rest.
+                    join(pieces, of: fragmentsParsed, into: &chunk)
                     try readSerially(from: starts[k], of: &buffer, offset: offset + starts[k], line: line, into: &chunk,
                                      chunkBytes: &chunkBytes, emit: emit)
                     break windows
                 }
                 var row = 0
                 for bad in slice.bad {
-                    guard try take(slice.fragment, rows: row..<bad.row, lineBase: line - 1, into: &chunk, chunkBytes: &chunkBytes, emit: emit) else {
+                    guard try take(k, fragmentsParsed, rows: row..<bad.row, lineBase: line - 1, pieces: &pieces, into: &chunk,
+                                   chunkBytes: &chunkBytes, emit: emit) else {
                         break windows
                     }
                     try badRecords.reject(bad.error.shifted(lines: line - 1), line: bad.line + line - 1, raw: bad.raw)
                     row = bad.row
                 }
-                guard try take(slice.fragment, rows: row..<slice.fragment.rows, lineBase: line - 1, into: &chunk, chunkBytes: &chunkBytes,
-                               emit: emit) else {
+                guard try take(k, fragmentsParsed, rows: row..<slice.fragment.rows, lineBase: line - 1, pieces: &pieces, into: &chunk,
+                               chunkBytes: &chunkBytes, emit: emit) else {
                     break windows
                 }
                 line += slice.lines
-                var fragment = slice.fragment
+            }
+            join(pieces, of: fragmentsParsed, into: &chunk)
+            for k in fragmentsParsed.indices {
+                var fragment = fragmentsParsed[k]
                 fragment.reset()
                 pool[k] = fragment
             }
@@ -263,29 +282,57 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
         return slice
     }
 
-    /// Moves `rows` of `fragment` into chunks, handing each full one to `emit`; false when it stopped.
-    private func take(_ fragment: RawChunk, rows: Range<Int>, lineBase: Int, into chunk: inout RawChunk, chunkBytes: inout Int,
-                      emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) -> Bool {
+    /// Rows of a slice's fragment on their way into the chunk being filled.
+    private struct Piece {
+        var fragment: Int
+        var rows: Range<Int>
+        var lineBase: Int
+    }
+
+    /// Plans `rows` of fragment `k` into chunks: whole chunks are joined and handed to `emit` at
+    /// once, the rest waits in `pieces`. Returns false when `emit` stopped.
+    private func take(_ k: Int, _ fragments: [RawChunk], rows: Range<Int>, lineBase: Int, pieces: inout [Piece], into chunk: inout RawChunk,
+                      chunkBytes: inout Int, emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) -> Bool {
         var r = rows.lowerBound
+        var planned = chunk.rows + pieces.reduce(0) { $0 + $1.rows.count }
+        let recordBytes = fragments[k].recordBytes
         while r < rows.upperBound {
             var n = 0
             var full = false
             while r + n < rows.upperBound {
-                chunkBytes += fragment.recordBytes[r + n]
+                chunkBytes += recordBytes[r + n]
                 n += 1
-                if chunk.rows + n == settings.chunkRows || chunkBytes >= settings.chunkBytes {
+                if planned + n == settings.chunkRows || chunkBytes >= settings.chunkBytes {
                     full = true
                     break
                 }
             }
-            chunk.append(contentsOf: fragment, range: r..<(r + n), lineBase: lineBase)
+            pieces.append(Piece(fragment: k, rows: r..<(r + n), lineBase: lineBase))
+            planned += n
             r += n
             if full {
+                join(pieces, of: fragments, into: &chunk)
+                pieces.removeAll()
+                planned = 0
                 chunkBytes = 0
                 guard try emit(&chunk) else { return false }
             }
         }
         return true
+    }
+
+    /// Appends the pieces to `chunk`, its columns in parallel.
+    private func join(_ pieces: [Piece], of fragments: [RawChunk], into chunk: inout RawChunk) {
+        guard !pieces.isEmpty else { return }
+        chunk.columns.withUnsafeMutableBufferPointer { columns in
+            let base = UInt(bitPattern: columns.baseAddress)
+            _ = parallelMap(columns.count) { j in
+                guard let column = UnsafeMutablePointer<RawColumn>(bitPattern: base)?.advanced(by: j) else { return 0 }
+                for piece in pieces { column.pointee.append(contentsOf: fragments[piece.fragment].columns[j], range: piece.rows) }
+                return 0
+            }
+        }
+        for piece in pieces { chunk.appendRowFacts(of: fragments[piece.fragment], range: piece.rows, lineBase: piece.lineBase) }
     }
 
     /// Reads the rest of the input from `from` in the buffer with one tokenizer, as the serial reader does.

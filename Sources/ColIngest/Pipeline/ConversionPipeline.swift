@@ -23,7 +23,7 @@ import Foundation
 // stops the reader and removes every partial output (`abandon`).
 
 /// A record reader: reads its input into chunks on its own thread.
-protocol RecordReader: AnyObject, Sendable {
+protocol RecordReader<Chunk>: AnyObject, Sendable {
     associatedtype Chunk: RecyclableChunk
     /// Reads every record, handing full chunks to the queue; returns the end-of-input figures.
     func readAll() throws(IngestError) -> ProducerStats

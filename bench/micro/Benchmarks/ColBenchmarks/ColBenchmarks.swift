@@ -135,6 +135,15 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(id("CSV tokenizer 64Ki rows")) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try IngestKernels.tokenizeCSV(path: csvPath)) }
     }
+    Benchmark(id("CSV structural scan 64Ki rows")) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(IngestKernels.scanCSVStructure(csvText)) }
+    }
+    // The reading stage of a conversion alone (records into raw chunks), on one thread and on two.
+    for threads in [1, 2] {
+        Benchmark(id("CSV read into chunks 64Ki rows \(threads) thread\(threads == 1 ? "" : "s")")) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try IngestKernels.readCSVChunks(path: csvPath, threads: threads)) }
+        }
+    }
     let ndjsonText = Inputs.ndjson(rows: Inputs.rows)
     Benchmark(id("NDJSON scanner 64Ki records")) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(IngestKernels.scanNDJSON(ndjsonText)) }
