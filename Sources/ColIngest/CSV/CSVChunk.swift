@@ -139,22 +139,28 @@ struct RawColumn: Sendable {
 
     /// Converts the raw fields to a typed column. Returns the values that do
     /// not fit `type` (only possible with a --schema override) as row indices.
+    /// A field's tag (its candidate types) picks the one parser that reads it as
+    /// `type`; a field that is not a candidate (a --schema type) tries them all, as before.
     func finish(as type: LogicalType) -> (ColumnVector, rejected: [Int]) {
         if type == .string || type == .json { return (fields.vector(type: type), []) }
         var out = ColumnVector(type: type, capacity: fields.count)
         var rejected: [Int] = []
         for i in 0..<fields.count {
-            guard fields.isValid(i) else { out.appendNull(); continue }
+            let tag = fields.tag(i)
+            guard tag != Self.nullTag, tag != Self.emptyTag else { out.appendNull(); continue }
             let p = fields.field(i)
-            if p.isEmpty { out.appendNull(); continue }
             switch type {
             case .bool:
                 if let b = ValueParser.parseBool(p) { out.append(b); continue }
             case .int64:
                 if let v = ValueParser.parseInt(p) { out.append(v); continue }
             case .float64:
-                if let v = ValueParser.parseInt(p) { out.append(Double(v)); continue }
-                if !ValueParser.isIntegerShaped(p), let v = ValueParser.parseDouble(p) { out.append(v); continue }
+                // An integer's text reads as that integer, a decimal's as a double; text that is
+                // neither candidate (a --schema type) tries both, integers first.
+                let asInteger = tag & ValueParser.int != 0
+                let asDecimal = !asInteger && tag & ValueParser.float != 0
+                if !asDecimal, let v = ValueParser.parseInt(p) { out.append(Double(v)); continue }
+                if !asInteger, asDecimal || !ValueParser.isIntegerShaped(p), let v = ValueParser.parseDouble(p) { out.append(v); continue }
             case .date:
                 if let d = ValueParser.parseDate(p) { out.append(date: d); continue }
             case .timestamp:
