@@ -2,7 +2,7 @@
 // conversion that succeeds writes a file the reader reads whole.
 
 import ColFormat
-import ColIngest
+@_spi(Benchmarks) import ColIngest
 import FuzzSupport
 
 let input = ScratchFile("fuzz-csv-in")
@@ -22,8 +22,13 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     options.chunkRows = 7  // several chunks, widening between them
     var csv = CSVOptions()
     csv.maxFieldBytes = 1 << 16
-    // The first byte picks the error policy, so skipping and failing are both reached.
+    // The first byte picks the error policy, so skipping and failing are both reached, and the
+    // reader: the serial one, or the parallel one with slices of a few bytes.
     options.onError = count > 0 && data[0] & 1 == 1 ? .skip : .fail
+    if count > 0 && data[0] & 2 == 2 {
+        csv.readThreads = 3
+        csv.sliceBytes = 1 + Int(data[0] >> 2) % 16
+    }
     requireReadable(output.path) { _ = try CSVConverter.convert(input: input.path, output: output.path, csv: csv, options: options) }
     return 0
 }

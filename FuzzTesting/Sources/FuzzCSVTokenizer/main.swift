@@ -1,8 +1,10 @@
 // The CSV tokenizer on bytes in memory, with the error recovery of
 // `--on-error skip`: it must end on any input, and every record it returns
 // must be well formed (as many columns as fields, each at least 1, lines
-// never going back, no field past the limit).
-// The first byte picks the delimiter and whether there is a quote character.
+// never going back, no field past the limit). The same input cut at the
+// parallel reader's seams (CSVBlockSplitter) into slices tokenized one by one
+// must give exactly the same records and errors.
+// The first byte picks the delimiter, whether there is a quote character, and the block size.
 
 @_spi(Benchmarks) import ColIngest
 import FuzzSupport
@@ -30,5 +32,9 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         else { fatalError("a malformed record image: \(r)") }
         line = r.line
     }
+    let blockSize = [1, 2, 3, 7, 64, 4096][Int(control >> 3) % 6]
+    let split = IngestKernels.tokenizeCSVInParallel(bytes, delimiter: delimiters[Int(control & 3)], quote: quote, maxFieldBytes: 1 << 12,
+                                                    blockSize: blockSize)
+    guard split.events == events else { fatalError("the split tokenized differently at block size \(blockSize)") }
     return 0
 }

@@ -27,7 +27,7 @@ public struct CSVOptions: Sendable {
     /// file written does not depend on it.
     public var readThreads: Int?
     /// The bytes of a slice a thread parses at a time (tests make it tiny).
-    var sliceBytes = 1 << 20
+    @_spi(Benchmarks) public var sliceBytes = 1 << 20
 
     /// Sniffs the dialect and infers every type.
     public init() {}
