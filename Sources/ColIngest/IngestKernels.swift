@@ -96,7 +96,7 @@ import Foundation
                 scanner.skipWhitespace()
                 if scanner.i >= buffer.count { return true }
                 do { try scanner.parseRecord(allowValue: false) } catch { return false }
-                leaves += scanner.entryNode.count
+                leaves += scanner.entries.count
             }
         }
         return ok ? leaves : nil

@@ -26,12 +26,18 @@ struct JSONPathTable {
     private var hashes: [UInt64] = [0, 0]
     /// The column of each node, or -1.
     var column: [Int32] = [-1, -1]
-    /// The parse attempt that last set this node (duplicate-key detection).
-    var stamp: [UInt32] = [0, 0]
-    /// The entries set under this node's latest occurrence in the record: `entryStart..<entryEnd`
-    /// (so a repeated key replaces them without scanning the whole record).
-    var entryStart: [Int] = [0, 0]
-    var entryEnd: [Int] = [0, 0]
+    /// Each node's latest occurrence in the record being parsed.
+    var occurrence: [Occurrence] = [Occurrence(), Occurrence()]
+
+    /// Where a node was last set: one element, so setting it is one array access.
+    struct Occurrence {
+        /// The parse attempt that last set this node (duplicate-key detection).
+        var stamp: UInt32 = 0
+        /// The entries set under this occurrence: `entryStart..<entryEnd` (so a repeated key
+        /// replaces them without scanning the whole record).
+        var entryStart = 0
+        var entryEnd = 0
+    }
     private var firstChildHint: [Int32] = [-1, -1]
     private var nextSiblingHint: [Int32] = [-1, -1]
     private var slots = [Int32](repeating: -1, count: 1024)
@@ -81,9 +87,7 @@ struct JSONPathTable {
         keys.append(contentsOf: key)
         hashes.append(h)
         column.append(-1)
-        stamp.append(0)
-        entryStart.append(0)
-        entryEnd.append(0)
+        occurrence.append(Occurrence())
         firstChildHint.append(-1)
         nextSiblingHint.append(-1)
         slots[i] = node

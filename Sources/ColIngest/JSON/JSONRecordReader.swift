@@ -272,9 +272,8 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
         }
         records += 1
         // New columns first (rare), then every leaf in one pass over the scanner's entries.
-        for e in 0..<scanner.entryNode.count where scanner.entryKind[e] != JSONKind.removed {
-            let node = scanner.entryNode[e]
-            if scanner.paths.column[Int(node)] < 0 { _ = try addColumn(node, line: recordLine) }
+        for entry in scanner.entries where entry.kind != JSONKind.removed && scanner.paths.column[Int(entry.node)] < 0 {
+            _ = try addColumn(entry.node, line: recordLine)
         }
         buffer.withUnsafeBufferPointer { buf in
             scanner.begin(buf, at: begin, final: final)

@@ -88,12 +88,8 @@ struct JSONScanner {
     var line = 1
     var lineStart = 0
 
-    // The leaves of the current record.
-    var entryNode: [Int32] = []
-    var entryKind: [UInt8] = []
-    var entryStart: [Int] = []
-    var entryEnd: [Int] = []
-    var entryInScratch: [Bool] = []
+    /// The leaves of the current record, in order: one array, so a leaf is one append.
+    var entries: [JSONEntry] = []
     var scratch: [UInt8] = []
     /// Leaves replaced by a duplicate key in the current record (their nodes).
     var replaced: [Int32] = []
@@ -186,11 +182,7 @@ struct JSONScanner {
     /// `allowValue`, else it is refused as not a record.
     mutating func parseRecord(allowValue: Bool) throws(JSONFailure) {
         attempt &+= 1
-        entryNode.removeAll(keepingCapacity: true)
-        entryKind.removeAll(keepingCapacity: true)
-        entryStart.removeAll(keepingCapacity: true)
-        entryEnd.removeAll(keepingCapacity: true)
-        entryInScratch.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
         scratch.removeAll(keepingCapacity: true)
         replaced.removeAll(keepingCapacity: true)
         softError = nil
@@ -235,7 +227,7 @@ struct JSONScanner {
                 // An empty object: no leaves.
             } else {
                 try leaf(node, depth: depth)
-                paths.entryEnd[Int(node)] = entryNode.count
+                paths.occurrence[Int(node)].entryEnd = entries.count
                 b = try peekToken("after a value")
             }
             // After a value: ',' or '}' (closing as many objects as end here).
@@ -247,7 +239,7 @@ struct JSONScanner {
                 }
                 guard b == UInt8(ascii: "}") else { throw fail("expected ',' or '}' after a value in an object, found \(Self.describe(b))") }
                 i += 1
-                paths.entryEnd[Int(objects[objects.count - 1].0)] = entryNode.count
+                paths.occurrence[Int(objects[objects.count - 1].0)].entryEnd = entries.count
                 objects.removeLast()
                 if objects.isEmpty { return }
                 b = try peekToken("after a value")
@@ -261,22 +253,21 @@ struct JSONScanner {
     /// is visited at most once per enclosing key: linear in the record, not quadratic.
     mutating func claim(_ node: Int32) {
         let k = Int(node)
-        if paths.stamp[k] == attempt {
-            let range = paths.entryStart[k]..<min(max(paths.entryEnd[k], paths.entryStart[k]), entryNode.count)
-            for e in range where entryKind[e] != JSONKind.removed && paths.isWithin(entryNode[e], node) {
-                entryKind[e] = JSONKind.removed
-                replaced.append(entryNode[e])
+        let last = paths.occurrence[k]
+        if last.stamp == attempt {
+            let range = last.entryStart..<min(max(last.entryEnd, last.entryStart), entries.count)
+            for e in range where entries[e].kind != JSONKind.removed && paths.isWithin(entries[e].node, node) {
+                entries[e].kind = JSONKind.removed
+                replaced.append(entries[e].node)
                 // Let the keys between the replaced leaf and `node` be set again.
-                var n = entryNode[e]
+                var n = entries[e].node
                 while n != node && n >= 0 {
-                    paths.stamp[Int(n)] = 0
+                    paths.occurrence[Int(n)].stamp = 0
                     n = paths.parent[Int(n)]
                 }
             }
         }
-        paths.stamp[k] = attempt
-        paths.entryStart[k] = entryNode.count
-        paths.entryEnd[k] = entryNode.count
+        paths.occurrence[k] = JSONPathTable.Occurrence(stamp: attempt, entryStart: entries.count, entryEnd: entries.count)
     }
 
     /// Reads the key string at `i` and returns its node under `parent`.
@@ -326,27 +317,35 @@ struct JSONScanner {
         default:
             throw fail("expected a value, found \(Self.describe(b))")
         }
-        entryNode.append(node)
-        entryKind.append(kind)
-        entryStart.append(start)
-        entryEnd.append(end)
-        entryInScratch.append(inScratch)
+        entries.append(JSONEntry(node: node, kind: kind, inScratch: inScratch, start: start, end: end))
     }
 
     /// Appends the record's leaves to their columns (every leaf's node has a
     /// column by now) and stamps each column set with `record`.
-    func commit(into columns: inout [JSONRawColumn], stamps: inout [Int], record: Int) {
+    /// Mutating only so the reader calls it in place: a non-mutating call on the reader's stored
+    /// scanner copies the whole scanner first, a retain of each of its arrays per record.
+    mutating func commit(into columns: inout [JSONRawColumn], stamps: inout [Int], record: Int) {
         scratch.withUnsafeBytes { s in
-            for e in 0..<entryNode.count where entryKind[e] != JSONKind.removed {
-                let col = Int(paths.column[Int(entryNode[e])])
-                let bytes = entryInScratch[e] ? UnsafeRawBufferPointer(rebasing: s[entryStart[e]..<entryEnd[e]])
-                    : UnsafeRawBufferPointer(start: p + entryStart[e], count: entryEnd[e] - entryStart[e])
-                columns[col].append(kind: entryKind[e], bytes)
+            for entry in entries where entry.kind != JSONKind.removed {
+                let col = Int(paths.column[Int(entry.node)])
+                let bytes = entry.inScratch ? UnsafeRawBufferPointer(rebasing: s[entry.start..<entry.end])
+                    : UnsafeRawBufferPointer(start: p + entry.start, count: entry.end - entry.start)
+                columns[col].append(kind: entry.kind, bytes)
                 stamps[col] = record
             }
         }
     }
 
+}
+
+/// One leaf of a record: its path node, its JSON kind, and where its bytes are (in the input
+/// buffer, or in the scanner's scratch when unescaped or captured).
+struct JSONEntry {
+    var node: Int32
+    var kind: UInt8
+    var inScratch: Bool
+    var start: Int
+    var end: Int
 }
 
 func hex4(_ v: UInt32) -> String {
