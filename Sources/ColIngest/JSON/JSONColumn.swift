@@ -10,10 +10,10 @@ import ColFormat
 /// chunk json, with strings quoted; strings mixed with numbers or bools make
 /// it string, with the other values as they were written.
 struct JSONRawColumn: Sendable {
-    /// Leaf bytes: string content unescaped, everything else as JSON text.
-    var text = ColumnVector(type: .string)
-    /// The JSONKind of each row (null for a null or absent value).
-    var kinds: [UInt8] = []
+    /// Leaf bytes (string content unescaped, everything else as JSON text), each tagged with its
+    /// JSONKind (null for a null or absent value). Each column needs its own buffer: make
+    /// columns one by one, never by copying one.
+    var fields = FieldBuffer()
     /// One bit per kind seen.
     var kindMask: UInt8 = 0
     /// The date and timestamp candidate bits (ValueParser) left after every string value.
@@ -24,37 +24,33 @@ struct JSONRawColumn: Sendable {
 
     /// A column first seen at row `rows` of a chunk: the earlier rows are null.
     init(nullRows rows: Int, capacity: Int) {
-        text.reserveCapacity(capacity)
-        kinds.reserveCapacity(capacity)
+        fields.reserve(rows: capacity)
         for _ in 0..<rows { appendAbsent() }
     }
 
     mutating func reset() {
-        text.removeAll(type: .string)
-        kinds.removeAll(keepingCapacity: true)
+        fields.removeAll()
         kindMask = 0
         stringMask = ValueParser.date | ValueParser.timestamp
         ingestion = IngestionStatistics()
     }
 
-    var count: Int { kinds.count }
+    var count: Int { fields.count }
 
     /// A row where the key is missing.
     @inline(__always) mutating func appendAbsent() {
-        text.appendNull()
-        kinds.append(JSONKind.null)
+        fields.appendNull(tag: JSONKind.null)
     }
 
     /// Appends one leaf.
     @inline(__always) mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
-        kinds.append(kind)
         if kind == JSONKind.null {
-            text.appendNull()
+            fields.appendNull(tag: JSONKind.null)
             ingestion.nullTokens += 1
             return
         }
         kindMask |= 1 << kind
-        text.append(bytes: bytes)
+        fields.append(bytes, tag: kind)
         switch kind {
         case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
         case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
@@ -104,39 +100,37 @@ struct JSONRawColumn: Sendable {
         let type = chosenType()
         var firstRow = 0
         var running = LogicalType.null
-        for (row, k) in kinds.enumerated() where k != JSONKind.null {
-            running = running.widened(with: natural(k))
+        for row in 0..<count where fields.tag(row) != JSONKind.null {
+            running = running.widened(with: natural(fields.tag(row)))
             if running == type || running.widened(with: type) != type {
                 firstRow = row
                 break
             }
         }
-        if type == .string && kindMask == 1 << JSONKind.string { return (text, firstRow) }
+        if type == .string && kindMask == 1 << JSONKind.string { return (fields.vector(type: .string), firstRow) }
         if type == .null { return (ColumnVector.nulls(type: .null, count: count), 0) }
         var out = ColumnVector(type: type, capacity: count)
-        text.bytes.withUnsafeBytes { all in
-            for row in 0..<count {
-                let k = kinds[row]
-                guard k != JSONKind.null else { out.appendNull(); continue }
-                let p = UnsafeRawBufferPointer(rebasing: all[text.byteRange(row)])
-                switch type {
-                case .bool:
-                    out.append(p.count == 4)
-                case .int64:
-                    out.append(ValueParser.parseInt(p) ?? 0)
-                case .float64:
-                    if k == JSONKind.int, let v = ValueParser.parseInt(p) { out.append(Double(v)) } else { out.append(ValueParser.parseDouble(p) ?? .nan) }
-                case .date:
-                    if let d = ValueParser.parseDate(p) { out.append(date: d) } else { out.appendNull() }
-                case .timestamp:
-                    if let t = ValueParser.parseTimestamp(p) { out.append(t) } else { out.appendNull() }
-                case .json where k == JSONKind.string:
-                    var quoted: [UInt8] = []
-                    CanonicalText.appendJSONString(p, to: &quoted)
-                    out.append(utf8: quoted)
-                default:
-                    out.append(bytes: p)
-                }
+        for row in 0..<count {
+            let k = fields.tag(row)
+            guard k != JSONKind.null else { out.appendNull(); continue }
+            let p = fields.field(row)
+            switch type {
+            case .bool:
+                out.append(p.count == 4)
+            case .int64:
+                out.append(ValueParser.parseInt(p) ?? 0)
+            case .float64:
+                if k == JSONKind.int, let v = ValueParser.parseInt(p) { out.append(Double(v)) } else { out.append(ValueParser.parseDouble(p) ?? .nan) }
+            case .date:
+                if let d = ValueParser.parseDate(p) { out.append(date: d) } else { out.appendNull() }
+            case .timestamp:
+                if let t = ValueParser.parseTimestamp(p) { out.append(t) } else { out.appendNull() }
+            case .json where k == JSONKind.string:
+                var quoted: [UInt8] = []
+                CanonicalText.appendJSONString(p, to: &quoted)
+                out.append(utf8: quoted)
+            default:
+                out.append(bytes: p)
             }
         }
         return (out, firstRow)

@@ -2,13 +2,13 @@ import ColFormat
 
 // # Field buffer
 //
-// The raw fields of one column of one chunk, as the CSV reader appends them:
-// bytes, end offsets, a validity bitmap and a one-byte tag per field (what
-// type inference made of it, RawColumn.swift) in four growable blocks of
+// The raw fields of one column of one chunk, as the CSV and JSON readers append them:
+// bytes, end offsets, a validity bitmap and a one-byte tag per field (the CSV
+// reader's candidate types, RawColumn; the JSON reader's JSONKind) in four growable blocks of
 // memory. Appending a field is a capacity check and a copy, with none of the
 // per-call uniqueness and capacity bookkeeping of three Swift arrays (that
 // cost 190 instructions per field, 9% of a conversion, in callgrind). The
-// buffer belongs to one `RawColumn`, which belongs to one chunk, and a chunk
+// buffer belongs to one `RawColumn` or `JSONRawColumn`, which belongs to one chunk, and a chunk
 // is handed between threads, never shared: so the class is a reference
 // without locks. `vector()` copies the fields out as a `ColumnVector` once per chunk.
 
