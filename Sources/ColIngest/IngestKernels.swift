@@ -141,52 +141,56 @@ extension IngestKernels {
                                    maxFieldBytes: Int = 1 << 16) -> [CSVTokenizerEvent] {
         let source = ByteSource(bytes: bytes, name: "input")
         let tokenizer = CSVTokenizer(source: source, dialect: CSVDialect(delimiter: delimiter, quote: quote), maxFieldBytes: maxFieldBytes)
-        return tokenizeAll(tokenizer).events
+        return tokenizeAll(tokenizer).events.map { $0.shifted(lines: 0) }
     }
 
-    /// Tokenizes CSV held in memory the parallel way: cut at the seams `CSVBlockSplitter`
-    /// finds in blocks of `blockSize` bytes, each slice tokenized on its own. The events must
-    /// be exactly `tokenizeCSV`'s. Returns them with the number of slices tokenized in parallel
-    /// and whether a slice that did not end at a line break sent the rest to one tokenizer.
+    /// Tokenizes CSV held in memory the way the parallel reader does: cut at the record
+    /// boundaries `CSVBlockSplitter.boundaries` finds in blocks of `blockSize` bytes, each slice
+    /// tokenized on its own with lines counted from 1, then moved by the lines before it. The
+    /// events must be exactly `tokenizeCSV`'s. Returns them with the number of slices tokenized
+    /// in parallel and whether a slice that did not end at a line break sent the rest to one tokenizer.
     public static func tokenizeCSVInParallel(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8? = UInt8(ascii: "\""),
                                              maxFieldBytes: Int = 1 << 16, blockSize: Int) -> (events: [CSVTokenizerEvent], slices: Int, fellBack: Bool) {
         let dialect = CSVDialect(delimiter: delimiter, quote: quote)
-        // Encodings other than UTF-8 are transcoded by the one-pass source.
-        var text = bytes[...]
-        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || text.prefix(64).filter({ $0 == 0 }).count * 4 >= min(text.count, 64) && text.count >= 4 {
+        // The source that reads the whole input decides the encoding; only UTF-8 is split, as in colconv.
+        let source = ByteSource(bytes: bytes, name: "input")
+        var decoded: [UInt8] = []
+        while let block = try? source.nextBlock(), !block.isEmpty { decoded += block }
+        guard source.isUTF8, decoded.count == bytes.count - (source.encoding == .utf8BOM ? 3 : 0) else {
             return (tokenizeCSV(bytes, delimiter: delimiter, quote: quote, maxFieldBytes: maxFieldBytes), 1, false)
         }
-        let input = Array(text)
-        let seams = input.withUnsafeBufferPointer { CSVBlockSplitter(dialect: dialect).seams($0, blockSize: blockSize) }
-        let ends = seams.dropFirst().map(\.offset) + [input.count]
-        let slices = parallelMap(seams.count) { k in
-            let slice = Array(input[seams[k].offset..<ends[k]])
-            let tokenizer = CSVTokenizer(source: ByteSource(bytes: slice, name: "input", continuing: true), dialect: dialect,
-                                         maxFieldBytes: maxFieldBytes, line: seams[k].line, offset: seams[k].offset)
+        let input = decoded
+        let starts = input.withUnsafeBufferPointer {
+            CSVBlockSplitter(dialect: dialect).boundaries($0, start: 0, end: $0.count, blockSize: blockSize).offsets
+        }
+        let ends = Array(starts.dropFirst()) + [input.count]
+        let slices = parallelMap(starts.count) { k in
+            let tokenizer = CSVTokenizer(source: ByteSource(bytes: [], name: "input", continuing: true), dialect: dialect,
+                                         maxFieldBytes: maxFieldBytes, firstBlock: Array(input[starts[k]..<ends[k]]), line: 1, offset: starts[k])
             return tokenizeAll(tokenizer)
         }
         var events: [CSVTokenizerEvent] = []
-        for k in 0..<seams.count {
-            events += slices[k].events
-            if k == seams.count - 1 { break }
-            let next = seams[k + 1].offset
-            if slices[k].unclosedQuote || !slices[k].endedAtLineBreak || (input[next - 1] == 0x0D && input[next] == 0x0A) {
-                // The seam after this slice is not where the one tokenizer would be: go on from here alone.
-                events.removeLast(slices[k].events.count)
-                let rest = Array(input[seams[k].offset...])
-                let tokenizer = CSVTokenizer(source: ByteSource(bytes: rest, name: "input", continuing: true), dialect: dialect,
-                                             maxFieldBytes: maxFieldBytes, line: seams[k].line, offset: seams[k].offset)
-                return (events + tokenizeAll(tokenizer).events, k, true)
+        var line = 1
+        for k in 0..<starts.count {
+            let next = ends[k]
+            if k < starts.count - 1,
+               slices[k].unclosedQuote || !slices[k].endedAtLineBreak || (input[next - 1] == 0x0D && input[next] == 0x0A) {
+                // The boundary after this slice is not where the one tokenizer would be: go on from here alone.
+                let tokenizer = CSVTokenizer(source: ByteSource(bytes: [], name: "input", continuing: true), dialect: dialect,
+                                             maxFieldBytes: maxFieldBytes, firstBlock: Array(input[starts[k]...]), line: line, offset: starts[k])
+                return (events + tokenizeAll(tokenizer).events.map { $0.shifted(lines: 0) }, k, true)
             }
+            events += slices[k].events.map { $0.shifted(lines: line - 1) }
+            line += slices[k].lines
         }
-        return (events, seams.count, false)
+        return (events, starts.count, false)
     }
 
     /// Every record and error of `tokenizer`, recovering from errors as `--on-error skip` does.
-    static func tokenizeAll(_ tokenizer: CSVTokenizer) -> (events: [CSVTokenizerEvent], unclosedQuote: Bool, endedAtLineBreak: Bool) {
+    static func tokenizeAll(_ tokenizer: CSVTokenizer) -> (events: [TokenizerEvent], unclosedQuote: Bool, endedAtLineBreak: Bool, lines: Int) {
+        let firstLine = tokenizer.line
         var record = CSVRecord()
-        var events: [CSVTokenizerEvent] = []
+        var events: [TokenizerEvent] = []
         var unclosed = false
         while true {
             do {
@@ -194,11 +198,28 @@ extension IngestKernels {
                 let fields = (0..<record.count).map { Array(record.bytes[record.range($0)]) }
                 events.append(.record(CSVRecordImage(fields: fields, quoted: record.quoted, columns: record.columns, line: record.line)))
             } catch {
-                events.append(.error(error.description))
+                events.append(.error(error))
                 if case let .malformed(_, m) = error, m.starts(with: "unclosed quote") { unclosed = true; break }
-                do { try tokenizer.skipToLineEnd(raw: &record.raw) } catch { events.append(.error(error.description)); break }
+                do { try tokenizer.skipToLineEnd(raw: &record.raw) } catch { events.append(.error(error)); break }
             }
         }
-        return (events, unclosed, tokenizer.endedAtLineBreak)
+        return (events, unclosed, tokenizer.endedAtLineBreak, tokenizer.line - firstLine)
+    }
+
+    /// An event before its lines are final: the error is kept whole, so its location can move.
+    enum TokenizerEvent: Sendable {
+        case record(CSVRecordImage)
+        case error(IngestError)
+
+        /// The event with its line moved `lines` further, as the tests and fuzz targets see it.
+        func shifted(lines: Int) -> CSVTokenizerEvent {
+            switch self {
+            case var .record(image):
+                image.line += lines
+                return .record(image)
+            case let .error(error):
+                return .error(error.shifted(lines: lines).description)
+            }
+        }
     }
 }

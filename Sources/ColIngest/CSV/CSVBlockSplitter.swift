@@ -9,17 +9,17 @@
 //    block's first byte (below), it finds the block's first record boundary.
 //    From the boundaries found, it runs the block to its end and records the
 //    state there. The hypotheses meet at the first line break outside quotes,
-//    so the full run is made once or twice per block, not seven times.
-// 2. In order, the blocks' states are chained: block 0 starts at a record
-//    boundary; block b starts in the state block b−1 ended in, which picks
-//    block b's true first boundary (its seam) and its true end state.
+//    so the full run is made once or twice per block, not seven times. Runs
+//    jump from quote to quote with `memchr` (`run`).
+// 2. In order, the blocks' states are chained: the first block starts at a
+//    record boundary; block b starts in the state block b−1 ended in, which
+//    picks block b's true first boundary (its seam) and its true end state.
 // 3. The slices between seams are tokenized in parallel by the scalar
-//    `CSVTokenizer`, each started at its seam with the line number counted
-//    before it. A slice must end exactly at a line break: when one does not
-//    (a field longer than `maxFieldBytes` changes where the error recovery
-//    resumes, which the states do not model), the rest of the input is
-//    tokenized serially from that slice on. So the result is always the
-//    scalar tokenizer's, record for record, error for error.
+//    `CSVTokenizer` (CSVParallelReader.swift). A slice must end exactly at a
+//    line break: when one does not (a field longer than `maxFieldBytes`
+//    changes where the error recovery resumes, which the states do not model),
+//    the rest of the input is tokenized serially from that slice on. So the
+//    result is always the scalar tokenizer's, record for record, error for error.
 //
 // The states are the tokenizer's (CSVTokenizer.swift), with its error
 // recovery (`skipToLineEnd`) as a state of its own, and two kinds of field
@@ -27,7 +27,8 @@
 // `afterCR` is a record boundary unless an LF follows (CRLF).
 //
 // Lines need no state: the tokenizer counts every CR, and every LF not right
-// after a CR, inside quotes and out, so a seam's line is a count of bytes.
+// after a CR, inside quotes and out. So each slice counts its own lines from
+// 1, and the lines before it are added when the slices are joined in order.
 
 import ColFormat
 #if canImport(Glibc)
@@ -46,14 +47,6 @@ struct CSVBlockSplitter: Sendable {
         var firstBoundary: [Int?]
         /// The state at the block's end when running from each first boundary.
         var endState: [Int: State]
-        /// Line breaks counted in the block.
-        var lineBreaks: Int
-    }
-
-    /// A record boundary where a slice starts, and the 1-based line there.
-    struct Seam: Equatable, Sendable {
-        var offset: Int
-        var line: Int
     }
 
     let delimiter: UInt8
@@ -135,17 +128,8 @@ struct CSVBlockSplitter: Sendable {
         }
     }
 
-    /// Line breaks in `start..<end` as the tokenizer counts them (a CRLF is one).
-    static func lineBreaks(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Int {
-        var n = 0
-        for i in start..<end where p[i] == 0x0A || p[i] == 0x0D {
-            if p[i] == 0x0D || i == 0 || p[i - 1] != 0x0D { n += 1 }
-        }
-        return n
-    }
-
-    /// The facts of the block `start..<end`; lines are counted only when asked.
-    func scan(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int, countLines: Bool = true) -> BlockScan {
+    /// The facts of the block `start..<end`.
+    func scan(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> BlockScan {
         var firsts: [Int?] = []
         for state in State.allCases { firsts.append(firstBoundary(p, from: state, start: start, end: end)) }
         // From the earliest boundary, one run to the end, stopping at each later candidate: one
@@ -164,7 +148,7 @@ struct CSVBlockSplitter: Sendable {
             s = run(p, from: s, start: at, end: end)
             for m in met { ends[m] = s }
         }
-        return BlockScan(firstBoundary: firsts, endState: ends, lineBreaks: countLines ? Self.lineBreaks(p, start: start, end: end) : 0)
+        return BlockScan(firstBoundary: firsts, endState: ends)
     }
 
     /// The record boundaries in `p[start..<end]`, which starts at one: `start` and then the first
@@ -178,7 +162,7 @@ struct CSVBlockSplitter: Sendable {
         let scans = parallelMap(blocks - 1) { k in
             let q = UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: base), count: count)
             let from = start + (k + 1) * size
-            return scan(q, start: from, end: min(from + size, end), countLines: false)
+            return scan(q, start: from, end: min(from + size, end))
         }
         var offsets = [start]
         var state = run(p, from: .recordStart, start: start, end: min(start + size, end))
@@ -193,37 +177,5 @@ struct CSVBlockSplitter: Sendable {
             }
         }
         return (offsets, state)
-    }
-
-    /// The seams of `p`, which starts at a record boundary on line `line`: offsets where the
-    /// tokenizer starts a record, about `blockSize` apart, the first at 0.
-    func seams(_ p: UnsafeBufferPointer<UInt8>, blockSize: Int, line: Int = 1) -> [Seam] {
-        let size = max(blockSize, 1)
-        let blocks = (p.count + size - 1) / size
-        guard blocks > 1 else { return [Seam(offset: 0, line: line)] }
-        let base = UInt(bitPattern: p.baseAddress)
-        let count = p.count
-        let scans = parallelMap(blocks) { b in
-            let q = UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: base), count: count)
-            return scan(q, start: b * size, end: min((b + 1) * size, count))
-        }
-        var seams = [Seam(offset: 0, line: line)]
-        var state = scans[0].endState[0] ?? run(p, from: .recordStart, start: 0, end: min(size, count))
-        var linesBefore = line + scans[0].lineBreaks
-        for b in 1..<blocks {
-            let start = b * size
-            let end = min(start + size, count)
-            let scan = scans[b]
-            if let first = scan.firstBoundary[Int(state.rawValue)] {
-                if first > seams[seams.count - 1].offset && first < count {
-                    seams.append(Seam(offset: first, line: linesBefore + Self.lineBreaks(p, start: start, end: first)))
-                }
-                state = scan.endState[first] ?? run(p, from: .recordStart, start: first, end: end)
-            } else {
-                state = run(p, from: state, start: start, end: end)
-            }
-            linesBefore += scan.lineBreaks
-        }
-        return seams
     }
 }
