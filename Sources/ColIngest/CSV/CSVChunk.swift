@@ -183,17 +183,20 @@ struct RawChunk: RecyclableChunk {
     var lines: [Int]
     /// Input bytes read when the chunk was handed off (for progress).
     var inputBytes = 0
+    /// Whether `recordBytes` is kept: only in the parallel reader's fragments, which are cut into
+    /// chunks later (the serial reader cuts as it reads, and saves the memory).
+    var keepsRecordBytes = false
     /// What each row counts towards `ConversionOptions.chunkBytes`: its fields' bytes plus 4 per
-    /// field, null tokens included (kept by the parallel reader's slices, which cut chunks later).
+    /// field, null tokens included.
     var recordBytes: [Int] = []
 
-    /// Appends the row count, lines and record bytes of rows `range` of `other`, a fragment parsed
+    /// Appends the row count and lines (and record bytes, when kept) of rows `range` of `other`, a fragment parsed
     /// by a slice of the parallel reader whose lines are counted from 1: `lineBase` is the input's
     /// line where the slice started, less one. The reader appends the columns themselves, in parallel.
     mutating func appendRowFacts(of other: RawChunk, range: Range<Int>, lineBase: Int) {
         lines.reserveCapacity(lines.count + range.count)
         for r in range { lines.append(other.lines[r] + lineBase) }
-        recordBytes.append(contentsOf: other.recordBytes[range])
+        if keepsRecordBytes { recordBytes.append(contentsOf: other.recordBytes[range]) }
         rows += range.count
     }
 

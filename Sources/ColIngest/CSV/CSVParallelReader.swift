@@ -190,7 +190,11 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
             let ends = Array(starts.dropFirst()) + [windowStop]
 
             // 3. The slices, in parallel.
-            while pool.count < starts.count { pool.append(CSVRecordLoop.newChunk(settings, queue: nil, rows: 1 << 12)) }
+            while pool.count < starts.count {
+                var fragment = CSVRecordLoop.newChunk(settings, queue: nil, rows: 1 << 12)
+                fragment.keepsRecordBytes = true
+                pool.append(fragment)
+            }
             let fragments = pool
             let base = UInt(bitPattern: buffer.baseAddress)
             let size = buffer.count

@@ -91,7 +91,6 @@ struct CSVRecordLoop {
         // buffers grow from there, and a recycled chunk keeps what it grew to.
         let reserved = min(rows, max(64, settings.chunkBytes / (8 * max(settings.width, 1))))
         c.lines.reserveCapacity(reserved)
-        c.recordBytes.reserveCapacity(reserved)
         for j in 0..<settings.width { c.columns[j].fields.reserve(rows: reserved, bytes: 4 * reserved) }
         return c
     }
@@ -196,7 +195,7 @@ struct CSVRecordLoop {
                 }
             }
             chunk.lines.append(record.line)
-            chunk.recordBytes.append(record.bytes.count + 4 * width)
+            if chunk.keepsRecordBytes { chunk.recordBytes.append(record.bytes.count + 4 * width) }
             chunk.rows += 1
             chunkBytes += record.bytes.count + 4 * width
             if chunk.rows == rowLimit || chunkBytes >= byteLimit {

@@ -519,7 +519,7 @@ extension CSVTokenizer {
                         }
                     }
                     chunk.lines.append(line)
-                    chunk.recordBytes.append(bytes + 4 * width)
+                    if chunk.keepsRecordBytes { chunk.recordBytes.append(bytes + 4 * width) }
                     chunk.rows += 1
                     chunkBytes += bytes + 4 * width
                     taken += 1
