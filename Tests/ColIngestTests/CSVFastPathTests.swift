@@ -146,24 +146,32 @@ struct CSVFastPathTests {
         return out
     }
 
+    /// Round `round` of a random conversion test: the CSV (mostly plain records, every fourth
+    /// round the split test's pieces) and a setup that varies the dialect, header, read size,
+    /// chunk limits, error policy, null tokens, a --schema type and the UTF-8 policy with the round.
+    static func randomRound(_ round: Int, _ rng: inout SeededRandom) -> (bytes: [UInt8], setup: Setup) {
+        let delimiter: UInt8 = round % 3 == 0 ? 0x09 : 0x2C
+        let quote: UInt8? = round % 9 == 8 ? nil : 0x22
+        let width = rng.int(1...5)
+        let bytes = round % 4 == 3 ? CSVSplitTests.randomCSV(&rng, delimiter: delimiter)
+            : plainCSV(&rng, delimiter: delimiter, quote: quote, width: width)
+        let policies: [ErrorPolicy] = [.fail, .skip, .warn]
+        let setup = Setup(delimiter: delimiter, quote: quote, header: round % 5 != 4, blockSize: [16, 17, 29, 64, 1 << 20][round % 5],
+                          chunkRows: [7, 3, 65536][round % 3], chunkBytes: round % 6 == 5 ? 200 : 24 << 20,
+                          onError: policies[round % 3], nullValues: round % 2 == 0 ? ["NA"] : [],
+                          schema: round % 8 == 7 && width > 1 ? ["c1": .int64] : [:],
+                          invalidUTF8: round % 10 == 9 ? .replace : .fail)
+        return (bytes, setup)
+    }
+
     @Test("random CSV converts the same through the fast path and the reference, for every read size")
     func randomConversions() throws {
         var rng = SeededRandom(seed: 20261128_7)
         var plainRows = 0
         for round in 0..<160 {
             let s = Scratch()
-            let delimiter: UInt8 = round % 3 == 0 ? 0x09 : 0x2C
-            let quote: UInt8? = round % 9 == 8 ? nil : 0x22
-            let width = rng.int(1...5)
-            let bytes = round % 4 == 3 ? CSVSplitTests.randomCSV(&rng, delimiter: delimiter)
-                : Self.plainCSV(&rng, delimiter: delimiter, quote: quote, width: width)
+            let (bytes, setup) = Self.randomRound(round, &rng)
             let input = s.write("in.csv", bytes: bytes)
-            let policies: [ErrorPolicy] = [.fail, .skip, .warn]
-            let setup = Setup(delimiter: delimiter, quote: quote, header: round % 5 != 4, blockSize: [16, 17, 29, 64, 1 << 20][round % 5],
-                              chunkRows: [7, 3, 65536][round % 3], chunkBytes: round % 6 == 5 ? 200 : 24 << 20,
-                              onError: policies[round % 3], nullValues: round % 2 == 0 ? ["NA"] : [],
-                              schema: round % 8 == 7 && width > 1 ? ["c1": .int64] : [:],
-                              invalidUTF8: round % 10 == 9 ? .replace : .fail)
             let reference = Self.convert(input, s, setup, fast: false)
             let fast = Self.convert(input, s, setup, fast: true)
             #expect(fast == reference, "round \(round): \(String(decoding: bytes, as: UTF8.self).debugDescription)\n\(Self.difference(fast, reference))")

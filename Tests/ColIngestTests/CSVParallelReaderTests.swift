@@ -37,18 +37,8 @@ struct CSVParallelReaderTests {
         var errors = 0
         for round in 0..<120 {
             let s = Scratch()
-            let delimiter: UInt8 = round % 3 == 0 ? 0x09 : 0x2C
-            let quote: UInt8? = round % 9 == 8 ? nil : 0x22
-            let width = rng.int(1...5)
-            let bytes = round % 4 == 3 ? CSVSplitTests.randomCSV(&rng, delimiter: delimiter)
-                : CSVFastPathTests.plainCSV(&rng, delimiter: delimiter, quote: quote, width: width)
+            var (bytes, setup) = CSVFastPathTests.randomRound(round, &rng)
             let input = s.write("in.csv", bytes: bytes)
-            let policies: [ErrorPolicy] = [.fail, .skip, .warn]
-            var setup = Setup(delimiter: delimiter, quote: quote, header: round % 5 != 4, blockSize: [16, 17, 29, 64, 1 << 20][round % 5],
-                              chunkRows: [7, 3, 65536][round % 3], chunkBytes: round % 6 == 5 ? 200 : 24 << 20,
-                              onError: policies[round % 3], nullValues: round % 2 == 0 ? ["NA"] : [],
-                              schema: round % 8 == 7 && width > 1 ? ["c1": .int64] : [:],
-                              invalidUTF8: round % 10 == 9 ? .replace : .fail)
             // Every fourth round through the reference tokenizer only; some with a field limit
             // that moves the error recovery (the reader then reads on with one tokenizer).
             let fast = round % 4 != 1
