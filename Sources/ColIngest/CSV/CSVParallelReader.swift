@@ -32,8 +32,8 @@ import Glibc
 // which the splitter's states do not model), the rest of the input is read by
 // one tokenizer from that slice on, as the serial reader would.
 
-/// Reads CSV or TSV into raw chunks with every core (the pipeline's reader for a
-/// UTF-8 input when there is more than one core); the chunks are the serial reader's.
+/// Reads CSV or TSV into raw chunks with every core (the pipeline's reader for a UTF-8
+/// input from `fewestCores` cores, or with `--read-threads`); the chunks are the serial reader's.
 final class CSVParallelReader: RecordReader, @unchecked Sendable {
     typealias Chunk = RawChunk
 
@@ -66,6 +66,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
         var lines = 0
         /// Whether the tokenizer ended where the splitter said the slice ends.
         var endedAtBoundary = true
+        /// An error that is not a bad record (none is expected from input in memory).
         var failure: IngestError?
     }
 
