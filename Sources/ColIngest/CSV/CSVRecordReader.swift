@@ -1,9 +1,9 @@
 import ColFormat
 
-/// Tokenizes records into raw chunks on its own thread (the pipeline's
-/// reader for CSV and TSV from standard input, a pipe, or with one core): checks each
-/// record's width and UTF-8, and hands bad records to the `BadRecordPolicy`.
-/// `CSVParallelReader` does the same on all cores for a regular file.
+/// Tokenizes records into raw chunks on its own thread (the pipeline's reader for CSV and
+/// TSV below `CSVParallelReader.fewestCores` cores, for UTF-16 input, or with
+/// `--read-threads 1`): checks each record's width and UTF-8, and hands bad records to the
+/// `BadRecordPolicy`. `CSVParallelReader` gives the same chunks from all cores.
 final class CSVRecordReader: RecordReader, @unchecked Sendable {
     typealias Chunk = RawChunk
 
