@@ -149,8 +149,11 @@ extension IngestKernels {
     /// tokenized on its own with lines counted from 1, then moved by the lines before it. The
     /// events must be exactly `tokenizeCSV`'s. Returns them with the number of slices tokenized
     /// in parallel and whether a slice that did not end at a line break sent the rest to one tokenizer.
+    /// `onAllCores: false` tokenizes the slices one after another (the fuzz target, where the
+    /// cuts are under test, not the threads, and one thread keeps each run deterministic).
     public static func tokenizeCSVInParallel(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8? = UInt8(ascii: "\""),
-                                             maxFieldBytes: Int = 1 << 16, blockSize: Int) -> (events: [CSVTokenizerEvent], slices: Int, fellBack: Bool) {
+                                             maxFieldBytes: Int = 1 << 16, blockSize: Int,
+                                             onAllCores: Bool = true) -> (events: [CSVTokenizerEvent], slices: Int, fellBack: Bool) {
         let dialect = CSVDialect(delimiter: delimiter, quote: quote)
         // The source that reads the whole input decides the encoding; only UTF-8 is split, as in colconv.
         let source = ByteSource(bytes: bytes, name: "input")
@@ -164,11 +167,11 @@ extension IngestKernels {
             CSVBlockSplitter(dialect: dialect).boundaries($0, start: 0, end: $0.count, blockSize: blockSize).offsets
         }
         let ends = Array(starts.dropFirst()) + [input.count]
-        let slices = parallelMap(starts.count) { k in
-            let tokenizer = CSVTokenizer(source: ByteSource(bytes: [], name: "input", continuing: true), dialect: dialect,
-                                         maxFieldBytes: maxFieldBytes, firstBlock: Array(input[starts[k]..<ends[k]]), line: 1, offset: starts[k])
-            return tokenizeAll(tokenizer)
+        let tokenizeSlice = { @Sendable (k: Int) in
+            tokenizeAll(CSVTokenizer(source: ByteSource(bytes: [], name: "input", continuing: true), dialect: dialect,
+                                     maxFieldBytes: maxFieldBytes, firstBlock: Array(input[starts[k]..<ends[k]]), line: 1, offset: starts[k]))
         }
+        let slices = onAllCores ? parallelMap(starts.count, tokenizeSlice) : (0..<starts.count).map(tokenizeSlice)
         var events: [CSVTokenizerEvent] = []
         var line = 1
         for k in 0..<starts.count {

@@ -27,7 +27,7 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     options.onError = count > 0 && data[0] & 1 == 1 ? .skip : .fail
     if count > 0 && data[0] & 2 == 2 {
         csv.readThreads = 3
-        csv.sliceBytes = 1 + Int(data[0] >> 2) % 16
+        csv.sliceBytes = max(1 + Int(data[0] >> 2) % 16, count / 64)
     }
     requireReadable(output.path) { _ = try CSVConverter.convert(input: input.path, output: output.path, csv: csv, options: options) }
     return 0
