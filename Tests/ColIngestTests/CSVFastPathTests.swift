@@ -181,15 +181,22 @@ struct CSVFastPathTests {
         #expect(plainRows > 2_000)
     }
 
+    /// The benchmark's kind of text: `records` rows of an id, quoted free text with commas, doubled
+    /// quotes, LF and CRLF inside and a tail of up to `longest` bytes, and a double; records end
+    /// in LF or CRLF in turn (every `crlfEvery`-th one in LF).
+    static func longQuotedText(records: Int, longest: Int, crlfEvery: Int, header: String = "id,body,score\n") -> String {
+        var text = header
+        for i in 0..<records {
+            let body = "free text \(i), with \"\"quotes\"\",\nline breaks\r\nand é" + String(repeating: "z", count: i % longest)
+            text += "\(i),\"\(body)\",\(Double(i) / 7)\(i % crlfEvery == 0 ? "\n" : "\r\n")"
+        }
+        return text
+    }
+
     @Test("the fast path takes the plain records: the benchmark's kind of text converts the same with it")
     func longQuotedText() throws {
         let s = Scratch()
-        var text = "id,body,score\n"
-        for i in 0..<5_000 {
-            let body = "free text \(i), with \"\"quotes\"\",\nline breaks\r\nand é" + String(repeating: "z", count: i % 200)
-            text += "\(i),\"\(body)\",\(Double(i) / 7)\(i % 2 == 0 ? "\n" : "\r\n")"
-        }
-        let input = s.write("long.csv", text)
+        let input = s.write("long.csv", Self.longQuotedText(records: 5_000, longest: 200, crlfEvery: 2))
         let setup = Setup(delimiter: 0x2C, quote: 0x22, header: true, blockSize: 4096, chunkRows: 1_000, chunkBytes: 24 << 20,
                           onError: .fail, nullValues: [], schema: [:], invalidUTF8: .fail)
         let reference = Self.convert(input, s, setup, fast: false)

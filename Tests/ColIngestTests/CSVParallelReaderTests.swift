@@ -57,11 +57,7 @@ struct CSVParallelReaderTests {
     @Test("quoted line breaks straddling tiny slices: the data blocks are byte-identical to one thread's")
     func tinySlices() throws {
         let s = Scratch()
-        var text = "id,body,score\r\n"
-        for i in 0..<3_000 {
-            let body = "free text \(i), with \"\"quotes\"\",\nline breaks\r\nand é" + String(repeating: "z", count: i % 97)
-            text += "\(i),\"\(body)\",\(Double(i) / 7)\(i % 3 == 0 ? "\n" : "\r\n")"
-        }
+        let text = CSVFastPathTests.longQuotedText(records: 3_000, longest: 97, crlfEvery: 3, header: "id,body,score\r\n")
         let input = s.write("long.csv", text)
         let setup = Setup(delimiter: 0x2C, quote: 0x22, header: true, blockSize: 4096, chunkRows: 700, chunkBytes: 24 << 20,
                           onError: .fail, nullValues: [], schema: [:], invalidUTF8: .fail)
