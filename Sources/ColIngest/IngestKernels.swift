@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 
 /// The ingest path's inner loops, one at a time, for the micro-benchmarks in
 /// `bench/micro`, the fuzz targets and the differential tests. Not API: reachable only through `@_spi(Benchmarks) import ColIngest`.
@@ -58,10 +57,7 @@ import Foundation
         let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
         let reader = input.reader(csv: csv, settings: CSVRecordReader.Settings(csv: csv, options: options, width: input.columns.count),
                                   badRecords: BadRecordPolicy(options: options, rejects: nil), queue: queue)
-        let thread = Thread {
-            do throws(IngestError) { _ = queue.put(.finished(try reader.readAll())) } catch { _ = queue.put(.failed(error)) }
-        }
-        thread.start()
+        ConversionPipeline.start(reader, queue: queue)
         var rows = 0, chunks = 0
         while true {
             switch queue.take() {

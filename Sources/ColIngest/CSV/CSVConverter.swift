@@ -147,7 +147,6 @@ extension CSVRecordReader.Settings {
 /// A CSV input opened for reading: the dialect sniffed from the first block, and the header
 /// (or the first record, when there is none) read.
 struct CSVInput {
-    let path: String
     let source: ByteSource
     let dialect: CSVDialect
     let tokenizer: CSVTokenizer
@@ -159,7 +158,6 @@ struct CSVInput {
     let firstRecord: CSVRecord?
 
     init(path: String, csv: CSVOptions, keepRaw: Bool) throws(IngestError) {
-        self.path = path
         source = try ByteSource(path: path, blockSize: csv.blockSize)
         let first = Array(try source.nextBlock())
         let isTSV = path.hasSuffix(".tsv") || path.hasSuffix(".tab")

@@ -110,23 +110,12 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
 
     private var file: String { source.name }
 
-    private func reject(_ error: IngestError, line: Int, raw: [UInt8], row: Int) throws(IngestError) {
-        try badRecords.reject(error, line: line, raw: raw)
-    }
-
     func readAll() throws(IngestError) -> ProducerStats {
+        let handOff = CSVChunkHandOff(settings: settings, source: source, queue: queue, badRecords: badRecords)
         let settings = settings
-        let queue = queue
-        let source = source
-        var chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+        var chunk = handOff.newChunk()
         var chunkBytes = 0
         var stopped = false
-        let emit = { (chunk: inout RawChunk) throws(IngestError) -> Bool in
-            chunk.inputBytes = source.rawBytesRead
-            guard queue.put(.chunk(chunk)) else { return false }
-            chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
-            return true
-        }
 
         // The first record, when it is data, read already by the converter.
         if let first = start.firstRecord {
@@ -134,7 +123,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
             loop.record = first
             let none = CSVTokenizer(source: ByteSource(bytes: [], name: file, continuing: true), dialect: dialect, maxFieldBytes: maxFieldBytes)
             stopped = try loop.read(none, replayFirst: true, into: &chunk, chunkBytes: &chunkBytes, rowLimit: settings.chunkRows,
-                                    byteLimit: settings.chunkBytes, cancelled: { queue.cancelled }, bad: reject, full: emit) == .stopped
+                                    byteLimit: settings.chunkBytes, cancelled: { handOff.cancelled }, bad: handOff.reject, full: handOff.full) == .stopped
         }
 
         let windowBytes = threads * blockBytes
@@ -148,7 +137,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
         var eof = false
         var pool: [RawChunk] = []
 
-        windows: while !stopped && !queue.cancelled {
+        windows: while !stopped && !handOff.cancelled {
             // 1. Read the window, and a block more for the boundary after it.
             while buffer.count < windowBytes + blockBytes && !eof {
                 let n = try buffer.fill(from: source, upTo: windowBytes + blockBytes)
@@ -176,7 +165,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
                     end = found
                 } else if buffer.count >= max(64 << 20, 4 * windowBytes) {
                     // No record ends in reach (a quoted field of many MiB): one tokenizer reads the rest.
-                    try readSerially(from: 0, of: &buffer, offset: offset, line: line, into: &chunk, chunkBytes: &chunkBytes, emit: emit)
+                    try readSerially(from: 0, of: &buffer, offset: offset, line: line, into: &chunk, chunkBytes: &chunkBytes, handOff: handOff)
                     break windows
                 } else {
                     state = at
@@ -216,20 +205,20 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
                     // The tokenizer did not stop where the splitter cut: one tokenizer reads the rest.
                     join(pieces, of: fragmentsParsed, into: &chunk)
                     try readSerially(from: starts[k], of: &buffer, offset: offset + starts[k], line: line, into: &chunk,
-                                     chunkBytes: &chunkBytes, emit: emit)
+                                     chunkBytes: &chunkBytes, handOff: handOff)
                     break windows
                 }
                 var row = 0
                 for bad in slice.bad {
-                    guard try take(k, fragmentsParsed, rows: row..<bad.row, lineBase: line - 1, pieces: &pieces, into: &chunk,
-                                   chunkBytes: &chunkBytes, emit: emit) else {
+                    guard take(k, fragmentsParsed, rows: row..<bad.row, lineBase: line - 1, pieces: &pieces, into: &chunk,
+                                   chunkBytes: &chunkBytes, handOff: handOff) else {
                         break windows
                     }
                     try badRecords.reject(bad.error.shifted(lines: line - 1), line: bad.line + line - 1, raw: bad.raw)
                     row = bad.row
                 }
-                guard try take(k, fragmentsParsed, rows: row..<slice.fragment.rows, lineBase: line - 1, pieces: &pieces, into: &chunk,
-                               chunkBytes: &chunkBytes, emit: emit) else {
+                guard take(k, fragmentsParsed, rows: row..<slice.fragment.rows, lineBase: line - 1, pieces: &pieces, into: &chunk,
+                               chunkBytes: &chunkBytes, handOff: handOff) else {
                     break windows
                 }
                 line += slice.lines
@@ -244,11 +233,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
             offset += windowStop
             if isLast { break }
         }
-        if chunk.rows > 0 && !queue.cancelled {
-            chunk.inputBytes = source.rawBytesRead
-            _ = queue.put(.chunk(chunk))
-        }
-        return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())
+        return handOff.finish(chunk)
     }
 
     /// The first record boundary at or after `start` for a run in `state` there; at the end of
@@ -294,10 +279,10 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
         var lineBase: Int
     }
 
-    /// Plans `rows` of fragment `k` into chunks: whole chunks are joined and handed to `emit` at
-    /// once, the rest waits in `pieces`. Returns false when `emit` stopped.
+    /// Plans `rows` of fragment `k` into chunks: whole chunks are joined and handed on at once,
+    /// the rest waits in `pieces`. Returns false when the conversion was stopped.
     private func take(_ k: Int, _ fragments: [RawChunk], rows: Range<Int>, lineBase: Int, pieces: inout [Piece], into chunk: inout RawChunk,
-                      chunkBytes: inout Int, emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) -> Bool {
+                      chunkBytes: inout Int, handOff: CSVChunkHandOff) -> Bool {
         var r = rows.lowerBound
         var planned = chunk.rows + pieces.reduce(0) { $0 + $1.rows.count }
         let recordBytes = fragments[k].recordBytes
@@ -320,7 +305,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
                 pieces.removeAll()
                 planned = 0
                 chunkBytes = 0
-                guard try emit(&chunk) else { return false }
+                guard handOff.full(&chunk) else { return false }
             }
         }
         return true
@@ -342,14 +327,13 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
 
     /// Reads the rest of the input from `from` in the buffer with one tokenizer, as the serial reader does.
     private func readSerially(from: Int, of buffer: inout WindowBuffer, offset: Int, line: Int, into chunk: inout RawChunk,
-                              chunkBytes: inout Int, emit: (inout RawChunk) throws(IngestError) -> Bool) throws(IngestError) {
+                              chunkBytes: inout Int, handOff: CSVChunkHandOff) throws(IngestError) {
         let rest = buffer.withBytes { Array($0[from...]) }
         let tokenizer = CSVTokenizer(source: source, dialect: dialect, maxFieldBytes: maxFieldBytes, firstBlock: rest, line: line, offset: offset)
         tokenizer.keepRaw = keepRaw
         var loop = CSVRecordLoop(settings: settings, file: file)
-        let queue = queue
         _ = try loop.read(tokenizer, replayFirst: false, into: &chunk, chunkBytes: &chunkBytes, rowLimit: settings.chunkRows,
-                          byteLimit: settings.chunkBytes, cancelled: { queue.cancelled }, bad: reject, full: emit)
+                          byteLimit: settings.chunkBytes, cancelled: { handOff.cancelled }, bad: handOff.reject, full: handOff.full)
     }
 }
 

@@ -41,25 +41,51 @@ final class CSVRecordReader: RecordReader, @unchecked Sendable {
     }
 
     func readAll() throws(IngestError) -> ProducerStats {
+        let handOff = CSVChunkHandOff(settings: settings, source: tokenizer.source, queue: queue, badRecords: badRecords)
         var loop = CSVRecordLoop(settings: settings, file: tokenizer.source.name)
         loop.record = rec
-        let settings = settings
-        var chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
+        var chunk = handOff.newChunk()
         var chunkBytes = 0
-        let queue = queue
-        let source = tokenizer.source
-        let badRecords = badRecords
         _ = try loop.read(tokenizer, replayFirst: replayFirst, into: &chunk, chunkBytes: &chunkBytes,
-                          rowLimit: settings.chunkRows, byteLimit: settings.chunkBytes, cancelled: { queue.cancelled },
-                          bad: { error, line, raw, _ throws(IngestError) in try badRecords.reject(error, line: line, raw: raw) }, full: { chunk in
-                              chunk.inputBytes = source.rawBytesRead
-                              guard queue.put(.chunk(chunk)) else { return false }
-                              chunk = CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows)
-                              return true
-                          })
+                          rowLimit: settings.chunkRows, byteLimit: settings.chunkBytes, cancelled: { handOff.cancelled },
+                          bad: handOff.reject, full: handOff.full)
+        return handOff.finish(chunk)
+    }
+}
+
+/// How both CSV readers pass their work on: full chunks as they fill, the last one at the end
+/// of the input, and bad records to the policy.
+struct CSVChunkHandOff {
+    let settings: CSVRecordReader.Settings
+    let source: ByteSource
+    let queue: ChunkQueue<RawChunk>
+    let badRecords: BadRecordPolicy
+
+    /// Whether the conversion was stopped.
+    var cancelled: Bool { queue.cancelled }
+
+    /// A chunk buffer: a recycled one when one is free.
+    func newChunk() -> RawChunk { CSVRecordLoop.newChunk(settings, queue: queue, rows: settings.chunkRows) }
+
+    /// Hands on a full chunk and puts the next buffer in its place; false once the conversion was cancelled.
+    func full(_ chunk: inout RawChunk) -> Bool {
+        chunk.inputBytes = source.rawBytesRead
+        guard queue.put(.chunk(chunk)) else { return false }
+        chunk = newChunk()
+        return true
+    }
+
+    /// A bad record, to the policy (`row`, where it came in a chunk, does not matter here).
+    func reject(_ error: IngestError, line: Int, raw: [UInt8], row: Int) throws(IngestError) {
+        try badRecords.reject(error, line: line, raw: raw)
+    }
+
+    /// Hands on the last, partial chunk, and returns the end-of-input figures.
+    func finish(_ chunk: RawChunk) -> ProducerStats {
         if chunk.rows > 0 && !queue.cancelled {
-            chunk.inputBytes = source.rawBytesRead
-            _ = queue.put(.chunk(chunk))
+            var last = chunk
+            last.inputBytes = source.rawBytesRead
+            _ = queue.put(.chunk(last))
         }
         return ProducerStats(rejected: badRecords.rejectedRecords, inputBytes: source.rawBytesRead, hash: source.hasher.finalize())
     }

@@ -60,38 +60,24 @@ final class ByteSource {
 
     deinit { if ownsFD { close(fd) } }
 
+    /// Reads the next raw bytes into the read buffer (`read(into:)`).
     private func readRaw() throws(IngestError) -> Int {
-        if let memory {
-            let n = min(raw.count, memory.count - memoryOffset)
-            let start = memoryOffset
-            raw.withUnsafeMutableBytes { out in
-                memory.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
-            }
-            memoryOffset += n
-            raw.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            rawBytesRead += n
-            return n
+        var n = 0
+        var failure: IngestError?
+        raw.withUnsafeMutableBytes { buffer in
+            do throws(IngestError) { n = try read(into: buffer) } catch { failure = error }
         }
-        while true {
-            let n = raw.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("\(name): read failed: \(String(cString: strerror(errno)))")
-            }
-            if n > 0 {
-                raw.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                rawBytesRead += n
-            }
-            return n
-        }
+        if let failure { throw failure }
+        return n
     }
 
     /// Whether the input is UTF-8 (with or without a byte-order mark), whose raw bytes after the
     /// first block can be read with `read(into:)`.
     var isUTF8: Bool { started && (encoding == .utf8 || encoding == .utf8BOM) && carry.isEmpty }
 
-    /// Reads the next raw bytes of a UTF-8 input straight into `buffer` (hashed and counted like
-    /// every block); returns how many, 0 at the end. Only after `nextBlock` found the input UTF-8.
+    /// Reads the next raw bytes straight into `buffer`, hashed and counted; returns how many, 0 at
+    /// the end. `nextBlock` reads through it; the parallel CSV reader calls it itself once
+    /// `nextBlock` found the input UTF-8, so the bytes need no decoding.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
         guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
         if let memory {

@@ -33,14 +33,9 @@ enum ConversionPipeline {
     /// Raw chunks in flight between the reader and the converter.
     static let queueDepth = 1
 
-    /// Runs `reader` on its own thread and `convert` on the calling thread for
-    /// each chunk, in order; `finish` runs at the end of the input. On any
-    /// failure the reader is stopped and the outputs are removed.
-    static func run<Reader: RecordReader>(
-        _ reader: Reader, queue: ChunkQueue<Reader.Chunk>, writer: ColFileWriter, rejects: RejectsFile?,
-        convert: (Reader.Chunk) throws(IngestError) -> Void,
-        finish: (ProducerStats) throws(IngestError) -> ConversionSummary
-    ) throws(IngestError) -> ConversionSummary {
+    /// Starts `reader` on its own thread; its chunks, then its end-of-input figures or its error,
+    /// come through `queue`.
+    static func start<Reader: RecordReader>(_ reader: Reader, queue: ChunkQueue<Reader.Chunk>) {
         let thread = Thread {
             do throws(IngestError) {
                 let stats = try reader.readAll()
@@ -51,6 +46,17 @@ enum ConversionPipeline {
         }
         thread.stackSize = 1 << 22
         thread.start()
+    }
+
+    /// Runs `reader` on its own thread and `convert` on the calling thread for
+    /// each chunk, in order; `finish` runs at the end of the input. On any
+    /// failure the reader is stopped and the outputs are removed.
+    static func run<Reader: RecordReader>(
+        _ reader: Reader, queue: ChunkQueue<Reader.Chunk>, writer: ColFileWriter, rejects: RejectsFile?,
+        convert: (Reader.Chunk) throws(IngestError) -> Void,
+        finish: (ProducerStats) throws(IngestError) -> ConversionSummary
+    ) throws(IngestError) -> ConversionSummary {
+        start(reader, queue: queue)
         var failure: IngestError?
         loop: while true {
             switch queue.take() {
