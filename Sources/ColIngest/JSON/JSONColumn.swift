@@ -11,9 +11,21 @@ import ColFormat
 /// it string, with the other values as they were written.
 struct JSONRawColumn: Sendable {
     /// Leaf bytes (string content unescaped, everything else as JSON text), each tagged with its
-    /// JSONKind (null for a null or absent value). Each column needs its own buffer: make
-    /// columns one by one, never by copying one.
+    /// JSONKind (null for a null or absent value) and the `Tag` bits. Each column needs its own
+    /// buffer: make columns one by one, never by copying one.
     var fields = FieldBuffer()
+
+    /// A field's tag: its JSONKind in the low bits, and what the statistics need to count it
+    /// again when the parallel reader joins part of a slice's column into a chunk's.
+    enum Tag {
+        static let kind: UInt8 = 0x07
+        /// A missing key (a null without the bit is a `null` token).
+        static let absent: UInt8 = 0x80
+        /// A string classified as a date or timestamp candidate; the two bits that follow are the result.
+        static let classified: UInt8 = 0x40
+        static let date: UInt8 = 0x20
+        static let timestamp: UInt8 = 0x10
+    }
     /// One bit per kind seen.
     var kindMask: UInt8 = 0
     /// The date and timestamp candidate bits (ValueParser) left after every string value.
@@ -39,8 +51,11 @@ struct JSONRawColumn: Sendable {
 
     /// A row where the key is missing.
     @inline(__always) mutating func appendAbsent() {
-        fields.appendNull(tag: JSONKind.null)
+        fields.appendNull(tag: JSONKind.null | Tag.absent)
     }
+
+    /// The JSONKind of row `row`.
+    @inline(__always) func kind(_ row: Int) -> UInt8 { fields.tag(row) & Tag.kind }
 
     /// Appends one leaf.
     @inline(__always) mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
@@ -50,7 +65,7 @@ struct JSONRawColumn: Sendable {
             return
         }
         kindMask |= 1 << kind
-        fields.append(bytes, tag: kind)
+        var tag = kind
         switch kind {
         case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
         case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
@@ -60,12 +75,61 @@ struct JSONRawColumn: Sendable {
             if bytes.isEmpty { ingestion.emptyStrings += 1 }
             if stringMask != 0 {
                 let m = bytes.count >= 10 ? ValueParser.classify(bytes) : 0
-                stringMask &= m
-                if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
-                if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+                tag |= Tag.classified | (m & ValueParser.date != 0 ? Tag.date : 0) | (m & ValueParser.timestamp != 0 ? Tag.timestamp : 0)
+                count(candidates: m)
             }
         default: ingestion.parsedAs[Int(LogicalType.json.rawValue)] += 1
         }
+        fields.append(bytes, tag: tag)
+    }
+
+    /// Narrows the string mask by one string's date and timestamp candidate bits, and counts them.
+    @inline(__always) private mutating func count(candidates m: UInt8) {
+        stringMask &= m
+        if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
+        if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+    }
+
+    /// Appends rows `range` of `other` as if each had been appended here on its own (the
+    /// parallel reader joins the rows its slices parsed into chunks): the kinds, the ingestion
+    /// statistics and the string mask come out as they would have, since every tag says what
+    /// its field counted as. A string `other` did not classify (its own mask was empty by then)
+    /// is classified here if this column's mask still needs it.
+    mutating func append(contentsOf other: JSONRawColumn, range: Range<Int>) {
+        fields.append(contentsOf: other.fields, range: range)
+        for row in range {
+            let tag = other.fields.tag(row)
+            let kind = tag & Tag.kind
+            if kind == JSONKind.null {
+                if tag & Tag.absent == 0 { ingestion.nullTokens += 1 }
+                continue
+            }
+            kindMask |= 1 << kind
+            switch kind {
+            case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
+            case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
+            case JSONKind.float: ingestion.parsedAs[Int(LogicalType.float64.rawValue)] += 1
+            case JSONKind.string:
+                ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1
+                let bytes = other.fields.field(row)
+                if bytes.isEmpty { ingestion.emptyStrings += 1 }
+                if stringMask != 0 {
+                    let m: UInt8
+                    if tag & Tag.classified != 0 {
+                        m = (tag & Tag.date != 0 ? ValueParser.date : 0) | (tag & Tag.timestamp != 0 ? ValueParser.timestamp : 0)
+                    } else {
+                        m = bytes.count >= 10 ? ValueParser.classify(bytes) : 0
+                    }
+                    count(candidates: m)
+                }
+            default: ingestion.parsedAs[Int(LogicalType.json.rawValue)] += 1
+            }
+        }
+    }
+
+    /// Appends `n` rows where the key is missing.
+    mutating func appendAbsent(_ n: Int) {
+        for _ in 0..<n { appendAbsent() }
     }
 
     private func has(_ kind: UInt8) -> Bool { kindMask & (1 << kind) != 0 }
@@ -100,8 +164,8 @@ struct JSONRawColumn: Sendable {
         let type = chosenType()
         var firstRow = 0
         var running = LogicalType.null
-        for row in 0..<count where fields.tag(row) != JSONKind.null {
-            running = running.widened(with: natural(fields.tag(row)))
+        for row in 0..<count where kind(row) != JSONKind.null {
+            running = running.widened(with: natural(kind(row)))
             if running == type || running.widened(with: type) != type {
                 firstRow = row
                 break
@@ -111,7 +175,7 @@ struct JSONRawColumn: Sendable {
         if type == .null { return (ColumnVector.nulls(type: .null, count: count), 0) }
         var out = ColumnVector(type: type, capacity: count)
         for row in 0..<count {
-            let k = fields.tag(row)
+            let k = kind(row)
             guard k != JSONKind.null else { out.appendNull(); continue }
             let p = fields.field(row)
             switch type {
@@ -143,6 +207,8 @@ struct JSONChunk: RecyclableChunk {
     var rows = 0
     /// The 1-based input line where each row starts.
     var lines: [Int] = []
+    /// Each row's record bytes, kept by a slice of the parallel reader only (the chunk rule counts them).
+    var recordBytes: [Int] = []
     /// Input bytes read when the chunk was handed off (for progress).
     var inputBytes = 0
     /// Columns first seen while this chunk was read, in column order.
@@ -152,6 +218,7 @@ struct JSONChunk: RecyclableChunk {
         for j in 0..<columns.count { columns[j].reset() }
         rows = 0
         lines.removeAll(keepingCapacity: true)
+        recordBytes.removeAll(keepingCapacity: true)
         inputBytes = 0
         newColumns.removeAll()
     }

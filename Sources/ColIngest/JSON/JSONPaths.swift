@@ -103,6 +103,16 @@ struct JSONPathTable {
         return node
     }
 
+    /// The node for the keys `segments` under the record, created if new (the parallel reader
+    /// finds a slice's column among the input's).
+    mutating func node(for segments: [[UInt8]]) -> Int32 {
+        var node = Self.root
+        for key in segments {
+            node = key.withUnsafeBytes { child(of: node, key: $0, previous: -1) }
+        }
+        return node
+    }
+
     /// True when `node` is `ancestor` or lies below it.
     func isWithin(_ node: Int32, _ ancestor: Int32) -> Bool {
         var n = node

@@ -5,40 +5,51 @@ import ColText
 final class JSONRecordReader: RecordReader, @unchecked Sendable {
     typealias Chunk = JSONChunk
 
-    private let source: ByteSource
-    private let json: JSONOptions
+    let source: ByteSource
+    let json: JSONOptions
     private let separator: [UInt8]
     private let chunkRows: Int
     /// A chunk ends when its records' bytes plus 4 per column and row reach this (ConversionOptions.chunkBytes).
-    private let chunkBytes: Int
-    private var bytesInChunk = 0
-    private let badRecords: BadRecordPolicy
-    private let queue: ChunkQueue<JSONChunk>
-    private var file: String { source.name }
+    let chunkBytes: Int
+    var bytesInChunk = 0
+    let badRecords: BadRecordPolicy
+    let queue: ChunkQueue<JSONChunk>
+    var file: String { source.name }
 
-    private var scanner: JSONScanner
+    var scanner: JSONScanner
     /// Input not yet consumed is `buffer[begin...]`; `base` is the input offset of `buffer[0]`.
-    private var buffer: [UInt8] = []
-    private var begin = 0
-    private var base = 0
-    private var final = false
+    var buffer: [UInt8] = []
+    var begin = 0
+    var base = 0
+    var final = false
     /// The line at `begin` and the buffer offset where it starts.
-    private var line = 1
-    private var lineStart = 0
+    var line = 1
+    var lineStart = 0
     /// Where the last successful step started.
     private var attemptStart = 0
 
-    private var chunk = JSONChunk()
-    private var columnCount = 0
+    var chunk = JSONChunk()
+    var columnCount = 0
     private var columnNames: Set<[UInt8]> = []
     /// The record that last set each column.
     private var columnStamp: [Int] = []
+    /// The path node of each column.
+    private(set) var columnNodes: [Int32] = []
     private var records = 0
     /// Read by the converter after the reader finished.
-    private(set) var duplicateKeys = 0
+    var duplicateKeys = 0
     private(set) var shape = "empty"
 
-    init(source: ByteSource, json: JSONOptions, chunkRows: Int, chunkBytes: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<JSONChunk>) {
+    /// The threads NDJSON is read with (JSONRecordReader+Parallel.swift), and the bytes of a slice.
+    private let threads: Int
+    private let sliceBytes: Int
+    /// Set when this reader parses one slice for the parallel reader.
+    var slice: SliceFacts?
+
+    init(source: ByteSource, json: JSONOptions, chunkRows: Int, chunkBytes: Int, badRecords: BadRecordPolicy, queue: ChunkQueue<JSONChunk>,
+         threads: Int = 1, sliceBytes: Int = 1 << 20) {
+        self.threads = max(threads, 1)
+        self.sliceBytes = max(sliceBytes, 1)
         self.source = source
         self.json = json
         separator = Array(json.flattenSeparator.utf8)
@@ -69,20 +80,29 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
             buffer.removeSubrange(0..<begin)
             base += begin
             lineStart -= begin
+            attemptStart -= begin
             begin = 0
         }
-        guard buffer.count <= json.maxRecordBytes else {
-            throw .malformed(location(at: 0, line: line, lineStart: lineStart),
-                                         "a record is larger than \(formatBytes(json.maxRecordBytes)) (\(setting: .maxFieldBytes))")
-        }
+        // The step so far is at least the buffer less the scanner's lookahead (12 bytes at most):
+        // past the limit and the slack, it is larger than the limit, however the input was read.
+        guard buffer.count <= json.maxRecordBytes + Self.lookahead else { throw tooLarge() }
         let block: ArraySlice<UInt8>
         block = try source.nextBlock()
         if block.isEmpty { final = true } else { buffer.append(contentsOf: block) }
         return true
     }
 
+    /// More than the bytes the scanner may look ahead of where it stops to ask for more.
+    private static let lookahead = 16
+
+    /// The error for a step longer than `maxRecordBytes`, located at its start.
+    private func tooLarge() -> IngestError {
+        .malformed(location(at: attemptStart, line: line, lineStart: lineStart),
+                   "a record is larger than \(formatBytes(json.maxRecordBytes)) (\(setting: .maxFieldBytes))")
+    }
+
     /// The outcome of one step of the scanner.
-    private enum Step {
+    enum Step {
         case done
         case failed(at: Int, line: Int, lineStart: Int, message: IngestMessage)
     }
@@ -90,7 +110,7 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
     /// Runs `body` on the buffer from `begin`, reading more input and
     /// starting over whenever the scanner needs it. On success the scanner's
     /// position and line become the reader's.
-    private func step(_ body: (inout JSONScanner) throws(JSONFailure) -> Void) throws(IngestError) -> Step {
+    func step(_ body: (inout JSONScanner) throws(JSONFailure) -> Void) throws(IngestError) -> Step {
         while true {
             var outcome: Step?
             var needMore = false
@@ -110,6 +130,9 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
                 }
             }
             if let outcome {
+                // A record (or the blanks or bad lines between two) is refused when it is longer than
+                // the limit, wherever the reads fell: so one thread and many refuse the same records.
+                if scanner.i - attemptStart > json.maxRecordBytes { throw tooLarge() }
                 if case .done = outcome {
                     begin = scanner.i
                     line = scanner.line
@@ -212,7 +235,8 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
     }
 
     /// Top-level objects, each followed by a newline or the end (NDJSON).
-    private func readStream() throws(IngestError) {
+    func readStream() throws(IngestError) {
+        if slice == nil && threads > 1 && source.isUTF8 { try readStreamInParallel(threads: threads, sliceBytes: sliceBytes) }
         while !queue.cancelled {
             var end = false
             _ = try step { s throws(JSONFailure) in
@@ -238,11 +262,13 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
                 // in NDJSON that is the next record, whatever broke this one.
                 let loc = location(at: at, line: l, lineStart: ls)
                 let recordLine = scanner.recordLine
+                if at >= buffer.count { slice?.failedAtEnd = true }
+                var reachedEnd = false
                 // The reader is still at the record's start (a failed step moves nothing).
                 _ = try step { s throws(JSONFailure) in
                     var lineBegins = false
                     while true {
-                        if s.atEnd { return }
+                        if s.atEnd { reachedEnd = true; return }
                         if s.atBufferEnd { throw .needMore }
                         let b = s.current
                         if lineBegins && b == UInt8(ascii: "{") { return }
@@ -255,6 +281,7 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
                     }
                 }
                 let raw = Array(buffer[attemptStart..<begin])
+                if reachedEnd { slice?.recoveredToEnd = true }
                 try reject(.malformed(loc, m), line: recordLine, raw: raw)
                 continue
             }
@@ -283,32 +310,41 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
             duplicateKeys += 1
             let col = Int(scanner.paths.column[Int(node)])
             if col >= 0 { chunk.columns[col].ingestion.duplicateKeys += 1 }
+            slice?.duplicates.append((row: chunk.rows, node: node))
         }
         for j in 0..<columnCount where columnStamp[j] != records { chunk.columns[j].appendAbsent() }
         chunk.lines.append(recordLine)
         chunk.rows += 1
+        if slice != nil { chunk.recordBytes.append(begin - scanner.recordStart) }
         bytesInChunk += begin - scanner.recordStart + 4 * columnCount
-        if chunk.rows == chunkRows || bytesInChunk >= chunkBytes {
-            bytesInChunk = 0
-            chunk.inputBytes = source.rawBytesRead
-            guard queue.put(.chunk(chunk)) else { return }
-            chunk = newChunk()
-        }
+        if isFull(rows: chunk.rows) { _ = handOff() }
+    }
+
+    /// Whether a chunk of `rows` rows and `bytesInChunk` bytes is full.
+    func isFull(rows: Int) -> Bool { rows == chunkRows || bytesInChunk >= chunkBytes }
+
+    /// Hands the full chunk on and starts the next; returns false when the conversion was cancelled.
+    func handOff() -> Bool {
+        bytesInChunk = 0
+        chunk.inputBytes = source.rawBytesRead
+        guard queue.put(.chunk(chunk)) else { return false }
+        chunk = newChunk()
+        return true
     }
 
     /// Rows reserved up front per column: a chunk's worth, but at most about 4 M slots over
     /// every column, so wide input does not reserve memory for rows it never fills.
-    private var reservedRows: Int { Swift.min(chunkRows, Swift.max(256, (1 << 22) / Swift.max(columnCount, 1))) }
+    private var reservedRows: Int { Swift.min(slice == nil ? chunkRows : 1 << 12, Swift.max(256, (1 << 22) / Swift.max(columnCount, 1))) }
 
-    private func newChunk() -> JSONChunk {
+    func newChunk() -> JSONChunk {
         var c = queue.reuse() ?? JSONChunk()
         c.lines.reserveCapacity(Swift.min(chunkRows, 1 << 16))
         while c.columns.count < columnCount { c.columns.append(JSONRawColumn(nullRows: 0, capacity: reservedRows)) }
         return c
     }
 
-    /// A new column for `node`; rows before it read as null.
-    private func addColumn(_ node: Int32, line recordLine: Int) throws(IngestError) -> Int {
+    /// A new column for `node`; the chunk's first `nullRows` rows (by default, every row so far) read as null.
+    func addColumn(_ node: Int32, line recordLine: Int, nullRows: Int? = nil) throws(IngestError) -> Int {
         guard columnCount < json.maxColumns else {
             throw .malformed(SourceLocation(file: file, line: recordLine, column: 0, offset: nil),
                                          "more than \(json.maxColumns) columns; keep deep objects whole with \(setting: .maxDepth), or raise \(setting: .maxColumns)")
@@ -333,13 +369,19 @@ final class JSONRecordReader: RecordReader, @unchecked Sendable {
         columnCount += 1
         scanner.paths.column[Int(node)] = Int32(col)
         columnStamp.append(0)
-        chunk.columns.append(JSONRawColumn(nullRows: chunk.rows, capacity: reservedRows))
+        columnNodes.append(node)
+        slice?.firstRows.append(chunk.rows)
+        chunk.columns.append(JSONRawColumn(nullRows: nullRows ?? chunk.rows, capacity: reservedRows))
         chunk.newColumns.append(ColumnDescriptor(name: String(decoding: name, as: UTF8.self), sourcePath: pointer))
         return col
     }
 
     /// Hands a bad record to the policy: fail stops, skip and warn drop it.
     private func reject(_ error: IngestError, line recordLine: Int, raw: [UInt8]) throws(IngestError) {
+        if slice != nil {
+            slice?.bad.append(SliceFacts.BadRecord(error: error, line: recordLine, raw: raw, row: chunk.rows))
+            return
+        }
         try badRecords.reject(error, line: recordLine, raw: raw)
     }
 }
