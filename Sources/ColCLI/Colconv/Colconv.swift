@@ -99,7 +99,7 @@ public struct Colconv: ParsableCommand {
     @Option(help: ArgumentHelp("Invalid UTF-8: fail (a located error, the default) or replace (with U+FFFD). Example: --invalid-utf8 replace", valueName: "policy"))
     var invalidUtf8: String = "fail"
 
-    @Option(help: ArgumentHelp("CSV and NDJSON: threads that parse the input at once (default: one per core from 3 cores, else 1); the file written is the same. Example: --read-threads 8", valueName: "n"))
+    @Option(help: ArgumentHelp("CSV and NDJSON: threads that parse the input at once (default: one per core; for CSV from 3 cores, else 1); the file written is the same. Example: --read-threads 8", valueName: "n"))
     var readThreads: Int?
 
     @Flag(name: .shortAndLong, help: "Print no progress bar and no summary.")

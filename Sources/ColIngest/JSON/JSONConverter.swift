@@ -27,7 +27,7 @@ public enum JSONConverter {
         let queue = ChunkQueue<JSONChunk>(depth: ConversionPipeline.queueDepth)
         let reader = JSONRecordReader(source: source, json: json, chunkRows: max(options.chunkRows, 1),
                                       chunkBytes: options.chunkBytes, badRecords: BadRecordPolicy(options: options, rejects: rejects), queue: queue,
-                                      threads: json.readThreads ?? CSVParallelReader.defaultThreads, sliceBytes: json.sliceBytes)
+                                      threads: json.readThreads ?? JSONRecordReader.defaultThreads, sliceBytes: json.sliceBytes)
         var decisions: [(subject: String, decision: String)] = [("encoding", source.encoding.rawValue)]
         var run = ConversionRun(input: input, output: output, inputSize: source.size, options: options)
         return try ConversionPipeline.run(reader, queue: queue, writer: writer, rejects: rejects, convert: { chunk throws(IngestError) in

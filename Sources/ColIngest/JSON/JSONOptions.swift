@@ -15,8 +15,7 @@ public struct JSONOptions: Sendable {
     /// What to do with strings that are not UTF-8.
     public var invalidUTF8 = InvalidUTF8Policy.fail
     /// Threads that parse slices of an NDJSON input at once (docs/JSON.md, "Reading on every
-    /// core"): nil for the default (one per core from three cores, else 1); 1 reads with one
-    /// scanner. A JSON array is always read by one. The file written does not depend on it.
+    /// core"): nil for the default (one per core); 1 reads with one scanner. A JSON array is always read by one. The file written does not depend on it.
     public var readThreads: Int?
     /// The bytes of a slice a thread parses at a time (tests make it tiny).
     @_spi(Benchmarks) public var sliceBytes = 1 << 20

@@ -1,4 +1,5 @@
 import ColFormat
+import Foundation
 
 // # Reading NDJSON on every core
 //
@@ -62,6 +63,12 @@ struct SliceFacts {
 }
 
 extension JSONRecordReader {
+    /// The threads `colconv` reads NDJSON with: one per core. Unlike CSV's (CSVParallelReader.fewestCores),
+    /// this holds from 2 cores: scanning JSON costs more than converting it, so the one reader thread was
+    /// the bottleneck, and on 2 cores two readers took 5% less wall time for 5% more CPU
+    /// (docs/PERFORMANCE.md, session 10).
+    static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
     /// A reader for slices of this reader's input.
     private func sliceReader() -> JSONRecordReader {
         let reader = JSONRecordReader(source: ByteSource(bytes: [], name: file, continuing: true), json: json, chunkRows: .max,
