@@ -9,6 +9,8 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     case syntax(String, at: Int)
     case file(ColFileError)
     case cancelled
+    /// A column whose text, joined across chunks, passes the 4 GiB that 32-bit offsets reach.
+    case tooLarge(column: String)
 
     /// The error in words.
     public var description: String {
@@ -18,6 +20,7 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .syntax(m, at): "\(m) at character \(at + 1)"
         case let .file(e): e.description
         case .cancelled: "the scan was cancelled"
+        case let .tooLarge(c): "column '\(c)' has more than 4 GiB of text, more than one column holds; read it in batches"
         }
     }
 }
@@ -157,23 +160,44 @@ public final class Scan: Sendable {
         }
     }
 
-    /// Reads and filters one chunk.
+    /// The columns a chunk's scan decodes: the projected ones and the filter's, in schema order.
+    var neededColumns: [Int] { Set(columnIndices).union(bound?.columns ?? []).sorted() }
+
+    /// Decodes one column of one chunk, through the cache; returns it and whether the cache had it.
+    func decode(chunk: Int, column j: Int) throws(ScanError) -> (ColumnVector, cached: Bool) {
+        if let cached = cache?.get(reader: reader, chunk: chunk, column: j) { return (cached, true) }
+        let v: ColumnVector
+        do { v = try reader.readColumn(chunk: chunk, column: j) } catch { throw .file(error) }
+        cache?.put(v, reader: reader, chunk: chunk, column: j)
+        return (v, false)
+    }
+
+    /// Reads and filters one chunk, in batches.
     func read(chunk: Int) throws(ScanError) -> [Batch] {
-        let rows = Int(reader.directory.chunkRowCounts[chunk])
-        let needed = Set(columnIndices).union(bound?.columns ?? [])
         var vectors = [ColumnVector?](repeating: nil, count: reader.schema.columns.count)
         var hits = 0
-        for j in needed.sorted() {
-            if let cached = cache?.get(reader: reader, chunk: chunk, column: j) {
-                vectors[j] = cached
-                hits += 1
-                continue
-            }
-            let v: ColumnVector
-            do { v = try reader.readColumn(chunk: chunk, column: j) } catch { throw .file(error) }
-            cache?.put(v, reader: reader, chunk: chunk, column: j)
+        for j in neededColumns {
+            let (v, cached) = try decode(chunk: chunk, column: j)
             vectors[j] = v
+            if cached { hits += 1 }
         }
+        let (projected, matched) = filter(chunk: chunk, vectors, cacheHits: hits)
+        let firstRow = reader.directory.chunkFirstRows[chunk]
+        var out: [Batch] = []
+        var start = 0
+        while start < matched {
+            let end = min(start + batchSize, matched)
+            let cols = start == 0 && end == matched ? projected : projected.map { $0.slice(start..<end) }
+            out.append(Batch(names: columnNames, columns: cols, count: end - start, chunk: chunk, chunkFirstRow: firstRow))
+            start = end
+        }
+        return out
+    }
+
+    /// The projected columns of a chunk whose needed columns are decoded in `vectors` (indexed
+    /// by schema position), with only the rows the filter keeps; counts the chunk as read.
+    func filter(chunk: Int, _ vectors: [ColumnVector?], cacheHits hits: Int) -> (columns: [ColumnVector], rows: Int) {
+        let rows = Int(reader.directory.chunkRowCounts[chunk])
         var selected: [Int]?
         if let bound {
             let truth = bound.evaluate(vectors, rows: rows)
@@ -193,16 +217,7 @@ public final class Scan: Sendable {
             let v = vectors[j] ?? ColumnVector.nulls(type: reader.schema.columns[j].type, count: rows)
             return selected.map { v.gathering($0) } ?? v
         }
-        let firstRow = reader.directory.chunkFirstRows[chunk]
-        var out: [Batch] = []
-        var start = 0
-        while start < matched {
-            let end = min(start + batchSize, matched)
-            let cols = start == 0 && end == matched ? projected : projected.map { $0.slice(start..<end) }
-            out.append(Batch(names: columnNames, columns: cols, count: end - start, chunk: chunk, chunkFirstRow: firstRow))
-            start = end
-        }
-        return out
+        return (projected, matched)
     }
 }
 

@@ -1,4 +1,4 @@
-import ColFormat
+@testable import ColFormat
 import ColIngest
 @testable import ColScan
 import Foundation
@@ -260,5 +260,66 @@ struct ScanTests {
             .compactMap { $0[0].flatMap(Double.init) }.filter { !$0.isNaN }.reduce(0, +)
         #expect(total == expected)
         #expect(scan.metrics.chunksPruned > 0)
+    }
+
+    @Test("whole columns: readAll joins every chunk on every core into one contiguous column each, the rows the batches give",
+          arguments: [4, 5] as [UInt64])
+    func wholeColumns(seed: UInt64) throws {
+        let s = Scratch()
+        let path = s.file("p.col")
+        try makeFile(path, seed: seed)
+        let reader = try ColFileReader(path: path)
+        var g = SeededRandom(seed: seed * 104_729)
+        for round in 0..<40 {
+            let names = ["i", "f", "s", "b", "d", "t", "w", "x", "n"].filter { _ in g.chance(0.6) }
+            let columns = names.isEmpty ? ["s"] : names
+            let p: RowFilter? = round % 4 == 0 ? nil : randomPredicate(&g, depth: 2)
+            let expected = try collect(reader.scan(columns: columns, where: p, batchSize: 1 + g.int(100)))
+            let scan = try reader.scan(columns: columns, where: p)
+            let whole = try scan.readAll()
+            #expect(whole.map(\.type) == columns.map { reader.schema.columns[reader.schema.columnIndexByName[Array($0.utf8)] ?? 0].type })
+            #expect(whole.allSatisfy { $0.count == expected.count })
+            var rows: [[String?]] = []
+            for r in 0..<(whole.first?.count ?? 0) { rows.append(whole.map { $0.scalar(at: r)?.description }) }
+            #expect(rows == expected, "\(p.map { "\($0)" } ?? "no filter")")
+            #expect(scan.metrics.rowsMatched == expected.count)
+            // The chunks come in file order.
+            var seen: [Int] = []
+            try reader.scan(columns: columns, where: p).forEachChunk { chunk, _, _ in seen.append(chunk) }
+            #expect(seen == seen.sorted())
+        }
+    }
+
+    @Test("joining columns in bulk gives what appending row by row gives: every type, nulls, lengths off the 64-row words")
+    func join() throws {
+        var g = SeededRandom(seed: 31)
+        let types: [LogicalType] = [.null, .bool, .int64, .float64, .date, .timestamp, .string, .json]
+        for type in types {
+            for _ in 0..<40 {
+                var joined = ColumnVector(type: type)
+                var reference = ColumnVector(type: type)
+                for _ in 0..<(1 + g.int(5)) {
+                    var part = ColumnVector(type: type)
+                    for _ in 0..<g.int(150) {
+                        if g.chance(0.3) || type == .null { part.appendNull(); continue }
+                        switch type {
+                        case .bool: part.append(g.chance(0.5))
+                        case .int64, .timestamp: part.append(Int64(g.int(1_000_000)) - 500_000)
+                        case .float64: part.append(Double(g.int(1000)) / 7)
+                        case .date: part.append(date: Int32(g.int(30_000)))
+                        default: part.append(string: String(repeating: "x", count: g.int(9)))
+                        }
+                    }
+                    let appended = joined.append(contentsOf: part)
+                    #expect(appended)
+                    for r in 0..<part.count { reference.appendRow(r, of: part) }
+                }
+                #expect(joined.count == reference.count)
+                #expect(joined.nullCount == reference.nullCount)
+                #expect(joined.validityWords == reference.validityWords)
+                #expect((0..<joined.count).map { joined.scalar(at: $0) } == (0..<reference.count).map { reference.scalar(at: $0) })
+                #expect(joined.decodedBytes == reference.decodedBytes)
+            }
+        }
     }
 }

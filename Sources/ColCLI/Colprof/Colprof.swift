@@ -160,15 +160,16 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many rows. Example: --limit 20", valueName: "n"))
     var limit: Int?
 
-    @Option(help: ArgumentHelp("table, csv or ndjson. Example: --format csv", valueName: "format"))
+    @Option(help: ArgumentHelp("table, csv, ndjson, or none (decode every chosen column on every core and print only counts and timing). Example: --format csv", valueName: "format"))
     var format: String = "table"
 
     @Flag(help: "Print the plan and what was read (chunks pruned and read, bytes read against the file size) instead of rows.")
     var explain = false
 
     func run() throws {
-        guard let output = ScanOutput.Format(rawValue: format) else { throw UsageError("--format takes table, csv or ndjson") }
+        guard let output = ScanOutput.Format(rawValue: format) else { throw UsageError("--format takes table, csv, ndjson or none") }
         if let limit, limit < 0 { throw UsageError("--limit must be 0 or more") }
+        if output == .none && limit != nil { throw UsageError("--format none decodes every matching row; --limit does not apply") }
         let reader: ColFileReader
         do { reader = try ColFileReader(path: file) } catch { throw ProfileError.unreadable(path: file, error) }
         var predicate: RowFilter?
@@ -184,6 +185,11 @@ struct ScanCommand: ParsableCommand {
             let scan = try reader.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
                                        batchSize: 8192)
             // A failed write (a closed pipe) is ignored, as print() ignores it.
+            if output == .none && !explain {
+                let report = try ScanOutput.decodeAll(scan)
+                _ = writeFully(1, Array(report.utf8))
+                return
+            }
             try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
         } catch {
             // A file error names the path already; the others (an unknown column, a literal of the wrong type) do not.

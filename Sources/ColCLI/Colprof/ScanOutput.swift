@@ -1,3 +1,4 @@
+import Foundation
 import ColFormat
 import ColScan
 import ColText
@@ -5,7 +6,36 @@ import ColText
 /// Prints scan results as a table, CSV or NDJSON, or explains a scan (for `colprof scan`).
 enum ScanOutput {
     enum Format: String, Sendable {
-        case table, csv, ndjson
+        case table, csv, ndjson, none
+    }
+
+    /// Decodes the scan's columns in every chunk it keeps, on every core (`Scan.forEachChunk`),
+    /// and reports only what was decoded and how fast (`colprof scan --format none`).
+    static func decodeAll(_ scan: Scan) throws(ScanError) -> String {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var rows = 0
+        var bytes = 0
+        var nulls = 0
+        try scan.forEachChunk { _, columns, count throws(ScanError) in
+            rows += count
+            for c in columns {
+                bytes += c.decodedBytes
+                nulls += c.nullCount
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let m = scan.metrics
+        let rate = seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
+        return """
+            columns: \(scan.columnNames.count) (\(scan.columnNames.joined(separator: ", ")))
+            chunks: \(m.chunks) total, \(m.chunksPruned) pruned by statistics, \(m.chunksRead) decoded
+            rows: \(m.rowsRead) decoded, \(rows) matched
+            values: \(rows * scan.columnNames.count) (\(nulls) null), \(bytes) bytes decoded
+            time: \(String(format: "%.1f", seconds * 1000)) ms, \(String(format: "%.0f", rate)) MB/s decoded, on \(ProcessInfo.processInfo.activeProcessorCount) cores
+
+            """
     }
 
     /// Runs `scan` and hands up to `limit` rendered rows (or, with `explain`, the plan

@@ -25,3 +25,31 @@ extension ColumnVector {
         return gathering(rows)
     }
 }
+
+extension ColumnVector {
+    /// Appends every row of `other`, which has the same type, in bulk: values and offsets
+    /// array by array, validity a word at a time. Returns false, and appends nothing, when the
+    /// text would pass the 4 GiB that 32-bit offsets reach.
+    package mutating func append(contentsOf other: ColumnVector) -> Bool {
+        guard other.count > 0 else { return true }
+        if type == .string || type == .json {
+            guard bytes.count + other.bytes.count <= Int(UInt32.max) else { return false }
+        }
+        appendValidity(of: other)
+        switch type {
+        case .null: break
+        case .bool: bools.append(contentsOf: other.bools)
+        case .int64, .timestamp: int64s.append(contentsOf: other.int64s)
+        case .date: dates.append(contentsOf: other.dates)
+        case .float64: float64s.append(contentsOf: other.float64s)
+        case .string, .json:
+            let shift = UInt32(bytes.count)
+            offsets.reserveCapacity(offsets.count + other.count)
+            other.offsets.withUnsafeBufferPointer { o in
+                for i in 1..<o.count { offsets.append(o[i] &+ shift) }
+            }
+            bytes.append(contentsOf: other.bytes)
+        }
+        return true
+    }
+}

@@ -83,6 +83,29 @@ public struct ColumnVector: Sendable {
         validityWords[i >> 6] & (1 << UInt64(i & 63)) != 0
     }
 
+    /// Appends `other`'s validity bits after this column's `count` rows, a word at a time, and counts its rows and nulls (`append(contentsOf:)` appends the values).
+    mutating func appendValidity(of other: ColumnVector) {
+        let words = (other.count + 63) / 64
+        let shift = count & 63
+        let total = count + other.count
+        other.validityWords.withUnsafeBufferPointer { w in
+            for k in 0..<words {
+                var word = k < w.count ? w[k] : 0
+                // Bits past the other column's last row are not rows: clear them.
+                if k == words - 1 && other.count & 63 != 0 { word &= (1 << UInt64(other.count & 63)) - 1 }
+                if shift == 0 {
+                    validityWords.append(word)
+                } else {
+                    validityWords[validityWords.count - 1] |= word << UInt64(shift)
+                    validityWords.append(word >> UInt64(64 - shift))
+                }
+            }
+        }
+        validityWords.removeLast(validityWords.count - (total + 63) / 64)
+        count = total
+        nullCount += other.nullCount
+    }
+
     /// Appends a null row.
     public mutating func appendNull() {
         switch type {
