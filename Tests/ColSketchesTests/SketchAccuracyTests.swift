@@ -69,6 +69,29 @@ struct SketchAccuracyTests {
         #expect(r.isAtEnd)
     }
 
+    @Test("a batch of hashes gives the sketch one hash at a time gives: the same registers, form and bytes",
+          arguments: [0, 1, 63, 64, 65, 500, 1_000, 1_024, 1_025, 1_100, 3_000, 70_000])
+    func hllBatch(n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(n) &+ 11)
+        for before in [0, 10, 900, 1_024, 5_000] {
+            var one = HyperLogLog(), batch = HyperLogLog()
+            for _ in 0..<before {
+                let h = mix64(rng.next() % 4_000)
+                one.add(hash: h)
+                batch.add(hash: h)
+            }
+            // Repeats among the hashes, so registers are raised more than once.
+            let hashes = (0..<n).map { _ in mix64(rng.next() % UInt64(max(n / 2, 1))) }
+            for h in hashes { one.add(hash: h) }
+            hashes.withUnsafeBufferPointer { batch.add(hashes: $0) }
+            #expect(batch.isSparse == one.isSparse, "n \(n), \(before) before")
+            var a = ByteWriter(), b = ByteWriter()
+            one.serialize(into: &a)
+            batch.serialize(into: &b)
+            #expect(a.bytes == b.bytes, "n \(n), \(before) before")
+        }
+    }
+
     static let distributions = ["uniform", "normal", "exponential", "sorted", "reversed"]
 
     @Test("KLL quantile rank error is within 1%", arguments: distributions)
