@@ -1,3 +1,4 @@
+import ColBytes
 import ColFormat
 @_spi(Benchmarks) @testable import ColIngest
 import Foundation

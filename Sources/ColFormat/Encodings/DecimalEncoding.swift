@@ -27,7 +27,7 @@ extension DecimalEncoding: FixedWidthEncoding {
         BitPacking.pack(count: values.count, width: d.width, into: &page) { UInt64(bitPattern: ints[$0] &- d.min) }
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
         var at = r.offset
         let e = Int(try r.readUInt8())
         guard e <= DecimalScaling.maxExponent else { throw .invalid("decimal exponent \(e)", offset: at) }
@@ -35,12 +35,9 @@ extension DecimalEncoding: FixedWidthEncoding {
         at = r.offset
         let w = Int(try r.readUInt8())
         guard w <= 64 else { throw .invalid("bit width \(w)", offset: at) }
-        var out = [UInt64]()
-        out.reserveCapacity(k)
-        try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
-            out.append(DecimalScaling.value(base &+ Int64(bitPattern: v), exponent: e).bitPattern)
-        }
-        return out
+        try BitPacking.unpack(count: k, width: w, from: &r, into: out)
+        let scale = exactPowersOfTen[e]
+        for i in 0..<k { out[i] = (Double(base &+ Int64(bitPattern: out[i])) / scale).bitPattern }
     }
 }
 

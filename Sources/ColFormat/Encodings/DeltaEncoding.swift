@@ -36,20 +36,20 @@ extension DeltaEncoding: FixedWidthEncoding {
         }
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
-        let first = try r.read(Int64.self)
-        let minDelta = try r.read(Int64.self)
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
+        let first = UInt64(bitPattern: try r.read(Int64.self))
+        let minDelta = UInt64(bitPattern: try r.read(Int64.self))
         let at = r.offset
         let w = Int(try r.readUInt8())
         guard w <= 64 else { throw .invalid("bit width \(w)", offset: at) }
-        var out = [UInt64]()
-        out.reserveCapacity(k)
-        out.append(UInt64(bitPattern: first))
-        var prev = first
-        try BitPacking.unpack(count: k - 1, width: w, from: &r) { _, v in
-            prev = prev &+ (minDelta &+ Int64(bitPattern: v))
-            out.append(UInt64(bitPattern: prev))
+        guard k > 0 else { return }
+        out.initialize(to: first)
+        try BitPacking.unpack(count: k - 1, width: w, from: &r, into: out + 1)
+        // A running sum of the deltas, wrapping as the encoder's differences did.
+        var previous = first
+        for i in 1..<k {
+            previous = previous &+ (minDelta &+ out[i])
+            out[i] = previous
         }
-        return out
     }
 }

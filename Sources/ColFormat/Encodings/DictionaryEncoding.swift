@@ -73,6 +73,17 @@ enum DictionaryEncoding {
         BitPacking.pack(count: k, width: w, into: &page) { UInt64(ids[$0]) }
     }
 
+    /// Reads `k` indices into `out`, each checked against a dictionary of `d` values.
+    static func readIndices(_ r: inout ByteReader, count k: Int, dictionarySize d: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
+        let at = r.offset
+        let w = Int(try r.readUInt8())
+        guard w <= 32 else { throw .invalid("index width \(w)", offset: at) }
+        try BitPacking.unpack(count: k, width: w, from: &r, into: out)
+        var largest: UInt64 = 0
+        for i in 0..<k { largest = Swift.max(largest, out[i]) }
+        if k > 0 && largest >= UInt64(d) { throw .invalid("dictionary index out of range", offset: at) }
+    }
+
     /// Reads `k` indices into a dictionary of `d` values, each checked against it.
     static func readIndices(_ r: inout ByteReader, count k: Int, dictionarySize d: Int) throws(BinaryDecodingError) -> [UInt32] {
         let at = r.offset
@@ -112,13 +123,17 @@ extension DictionaryEncoding: FixedWidthEncoding {
         writeIndices(count: values.count, scratch: scratch, into: &page)
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
         let d = try r.readCount(limit: k, minBytesEach: type.fixedWidth)
         var dictionary = [UInt64]()
         dictionary.reserveCapacity(d)
         for _ in 0..<d { dictionary.append(try FixedValue.read(&r, type: type)) }
-        let idx = try readIndices(&r, count: k, dictionarySize: d)
-        return idx.map { dictionary[Int($0)] }
+        try readIndices(&r, count: k, dictionarySize: d, into: out)
+        // Every index was checked against d: the gather needs no check of its own.
+        dictionary.withUnsafeBufferPointer { values in
+            guard let v = values.baseAddress else { return }
+            for i in 0..<k { out[i] = v[Int(truncatingIfNeeded: out[i])] }
+        }
     }
 }
 

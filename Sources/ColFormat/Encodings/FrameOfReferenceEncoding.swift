@@ -22,16 +22,12 @@ extension FrameOfReferenceEncoding: FixedWidthEncoding {
         BitPacking.pack(count: keys.count, width: w, into: &page) { UInt64(bitPattern: Int64(bitPattern: keys[$0]) &- minV) }
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
-        let base = try r.read(Int64.self)
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
+        let base = UInt64(bitPattern: try r.read(Int64.self))
         let at = r.offset
         let w = Int(try r.readUInt8())
         guard w <= 64 else { throw .invalid("bit width \(w)", offset: at) }
-        var out = [UInt64]()
-        out.reserveCapacity(k)
-        try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
-            out.append(UInt64(bitPattern: base &+ Int64(bitPattern: v)))
-        }
-        return out
+        try BitPacking.unpack(count: k, width: w, from: &r, into: out)
+        for i in 0..<k { out[i] = base &+ out[i] }
     }
 }

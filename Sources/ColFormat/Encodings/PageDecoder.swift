@@ -37,6 +37,51 @@ enum PageDecoder {
         }
     }
 
+    /// Moves the `k` dense values at the front of `slots` (one per row) to their rows, in
+    /// place, and zeroes the null rows: from the back, a value never moves down onto one not yet moved.
+    private static func expand(_ slots: UnsafeMutablePointer<UInt64>, k: Int, validity: [UInt64], rows: Int) {
+        guard k < rows else { return }
+        validity.withUnsafeBufferPointer { words in
+            var j = k - 1
+            var i = rows - 1
+            while i >= 0 {
+                if words[i >> 6] & (1 << UInt64(i & 63)) != 0 {
+                    slots[i] = slots[j]
+                    j -= 1
+                } else {
+                    slots[i] = 0
+                }
+                i -= 1
+            }
+        }
+    }
+
+    /// Decodes `k` fixed-width values with `implementation` straight into an array of one slot
+    /// per row, which `body` reads as 64-bit keys (Int64 and Double share their layout).
+    private static func decodeSlots<T>(
+        _ implementation: any FixedWidthEncoding.Type, _ r: inout ByteReader, type: LogicalType, k: Int, out: ColumnVector, as: T.Type
+    ) throws(BinaryDecodingError) -> [T] {
+        let rows = out.count
+        var failure: BinaryDecodingError?
+        var reader = r
+        let slots = [T](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            base.withMemoryRebound(to: UInt64.self, capacity: rows) { p in
+                do throws(BinaryDecodingError) {
+                    try implementation.decode(&reader, type: type, count: k, into: p)
+                    expand(p, k: k, validity: out.validityWords, rows: rows)
+                } catch {
+                    failure = error
+                    p.initialize(repeating: 0, count: rows)
+                }
+            }
+            initialized = rows
+        }
+        if let failure { throw failure }
+        r = reader
+        return slots
+    }
+
     private static func decodeValues(
         _ r: inout ByteReader, into out: inout ColumnVector, k: Int, encoding: Encoding, maxStringBytes: Int
     ) throws(BinaryDecodingError) {
@@ -63,47 +108,71 @@ enum PageDecoder {
             guard let implementation = encoding.fixedWidth else {
                 throw .invalid("encoding \(encoding) for \(type)", offset: r.offset)
             }
-            let dense = try implementation.decode(&r, type: type, count: k)
             switch type {
-            case .float64: scatter(dense.map { Double(bitPattern: $0) }, into: &out.float64s, zero: 0, validity: out)
+            case .float64: out.float64s = try decodeSlots(implementation, &r, type: type, k: k, out: out, as: Double.self)
             case .date:
+                let dense = try decodeSlots(implementation, &r, type: type, k: k, out: out, as: Int64.self)
                 var ds = [Int32]()
-                ds.reserveCapacity(k)
-                for x in dense {
-                    let v = Int64(bitPattern: x)
-                    guard let d = Int32(exactly: v), abs(v) <= Int64(Layout.maxDateDays) else { throw .invalid("date out of range", offset: r.offset) }
-                    ds.append(d)
+                ds.reserveCapacity(out.count)
+                for v in dense {
+                    guard v >= -Int64(Layout.maxDateDays) && v <= Int64(Layout.maxDateDays) else {
+                        throw .invalid("date out of range", offset: r.offset)
+                    }
+                    ds.append(Int32(truncatingIfNeeded: v))
                 }
-                scatter(ds, into: &out.dates, zero: 0, validity: out)
-            default: scatter(dense.map { Int64(bitPattern: $0) }, into: &out.int64s, zero: 0, validity: out)
+                out.dates = ds
+            default: out.int64s = try decodeSlots(implementation, &r, type: type, k: k, out: out, as: Int64.self)
             }
         case .string, .json:
             guard let implementation = encoding.byteString else {
                 throw .invalid("encoding \(encoding) for \(type)", offset: r.offset)
             }
             let (dense, data) = try implementation.decode(&r, count: k)
-            var offsets = [UInt32]()
-            offsets.reserveCapacity(out.count + 1)
-            offsets.append(0)
             // Dictionary and run-length pages expand: add up the text before allocating it.
             var total = 0
-            for range in dense {
+            var contiguous = true
+            for (j, range) in dense.enumerated() {
                 total += range.count
                 guard total <= maxStringBytes else {
                     throw .invalid("string data over \(maxStringBytes) bytes", offset: r.offset)
                 }
+                if range.lowerBound != total - range.count || (j == 0 && range.lowerBound != 0) { contiguous = false }
             }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(total)
-            var j = 0
-            for i in 0..<out.count {
-                if out.isValid(i) {
-                    bytes.append(contentsOf: data[dense[j]])
-                    j += 1
+            // Values that follow each other in `data` and fill it (plain pages) are the text as it is.
+            let bytes: [UInt8]
+            if contiguous && total == data.count {
+                bytes = data
+            } else {
+                bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+                    data.withUnsafeBufferPointer { from in
+                        guard let to = buffer.baseAddress, let source = from.baseAddress else { return }
+                        var at = 0
+                        for range in dense {
+                            (to + at).initialize(from: source + range.lowerBound, count: range.count)
+                            at += range.count
+                        }
+                    }
+                    initialized = total
                 }
-                offsets.append(UInt32(truncatingIfNeeded: bytes.count))
             }
-            if type == .string, String(validating: bytes, as: UTF8.self) == nil {
+            let rows = out.count
+            let validity = out.validityWords
+            let offsets = [UInt32](unsafeUninitializedCapacity: rows + 1) { buffer, initialized in
+                validity.withUnsafeBufferPointer { words in
+                    var end = 0
+                    var j = 0
+                    buffer[0] = 0
+                    for i in 0..<rows {
+                        if words[i >> 6] & (1 << UInt64(i & 63)) != 0 {
+                            end += dense[j].count
+                            j += 1
+                        }
+                        buffer[i + 1] = UInt32(truncatingIfNeeded: end)
+                    }
+                }
+                initialized = rows + 1
+            }
+            if type == .string, bytes.withUnsafeBytes({ firstInvalidUTF8($0) }) != nil {
                 throw .invalid("UTF-8 in string column", offset: r.offset)
             }
             out.offsets = offsets

@@ -140,8 +140,9 @@ protocol FixedWidthEncoding {
     static func analyze(_ values: FixedWidthValues, scratch: EncoderScratch, budget: Int?) -> Int?
     /// Appends the values; runs after `analyze` returned a size.
     static func encode(_ values: FixedWidthValues, scratch: EncoderScratch, into page: inout ByteWriter)
-    /// Reads `count` values as 64-bit keys.
-    static func decode(_ r: inout ByteReader, type: LogicalType, count: Int) throws(BinaryDecodingError) -> [UInt64]
+    /// Reads `count` values as 64-bit keys into `out[0..<count]`, which may be uninitialized: a
+    /// block decoder, with every count and byte checked before the loop and none inside it.
+    static func decode(_ r: inout ByteReader, type: LogicalType, count: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError)
 }
 
 /// An encoding of byte strings: string and json.

@@ -14,12 +14,19 @@ extension PlainEncoding: FixedWidthEncoding {
         for x in values.keys { FixedValue.write(x, type: values.type, into: &page) }
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
-        try r.need(k * type.fixedWidth)
-        var out = [UInt64]()
-        out.reserveCapacity(k)
-        for _ in 0..<k { out.append(try FixedValue.read(&r, type: type)) }
-        return out
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
+        let raw = try r.readRaw(k * type.fixedWidth)
+        raw.withUnsafeBytes { p in
+            guard let base = p.baseAddress else { return }
+            if type == .date {
+                for i in 0..<k {
+                    let v = Int32(littleEndian: (base + 4 * i).loadUnaligned(as: Int32.self))
+                    (out + i).initialize(to: UInt64(bitPattern: Int64(v)))
+                }
+            } else {
+                for i in 0..<k { (out + i).initialize(to: UInt64(littleEndian: (base + 8 * i).loadUnaligned(as: UInt64.self))) }
+            }
+        }
     }
 }
 

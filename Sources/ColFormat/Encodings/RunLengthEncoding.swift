@@ -16,16 +16,14 @@ extension RunLengthEncoding: FixedWidthEncoding {
         for i in 0..<k where i == 0 || keys[i] != keys[i - 1] { FixedValue.write(keys[i], type: values.type, into: &page) }
     }
 
-    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int) throws(BinaryDecodingError) -> [UInt64] {
+    static func decode(_ r: inout ByteReader, type: LogicalType, count k: Int, into out: UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) {
         let lengths = try RunLengths.read(&r, total: k)
         try r.need(lengths.count * type.fixedWidth)
-        var out = [UInt64]()
-        out.reserveCapacity(k)
+        var at = 0
         for len in lengths {
-            let v = try FixedValue.read(&r, type: type)
-            out.append(contentsOf: repeatElement(v, count: len))
+            (out + at).initialize(repeating: try FixedValue.read(&r, type: type), count: len)
+            at += len
         }
-        return out
     }
 }
 

@@ -1,3 +1,4 @@
+import ColBytes
 import ColFormat
 import Foundation
 

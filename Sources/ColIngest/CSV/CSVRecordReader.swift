@@ -1,3 +1,4 @@
+import ColBytes
 import ColFormat
 
 /// Tokenizes records into raw chunks on its own thread (the pipeline's reader for CSV and

@@ -19,6 +19,8 @@
 // - a field longer than `maxFieldBytes` is an error, not unbounded growth.
 // Lines and columns are physical and 1-based; columns count bytes.
 
+import ColBytes
+
 /// The CSV dialect.
 public struct CSVDialect: Sendable, Equatable {
     /// The field delimiter.

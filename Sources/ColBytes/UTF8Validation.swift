@@ -1,7 +1,7 @@
-// UTF-8 checks shared by the CSV and JSON readers.
+// UTF-8 checks shared by the CSV and JSON readers and the page decoder.
 
 /// Checks that bytes are valid UTF-8; returns the offset of the first invalid byte, or nil.
-func firstInvalidUTF8<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8, C.Index == Int {
+package func firstInvalidUTF8<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8, C.Index == Int {
     var i = bytes.startIndex
     let end = bytes.endIndex
     while i < end {
@@ -13,7 +13,7 @@ func firstInvalidUTF8<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt
 }
 
 /// The same check on memory, skipping ASCII 8 bytes at a time.
-func firstInvalidUTF8(_ p: UnsafeRawBufferPointer) -> Int? {
+package func firstInvalidUTF8(_ p: UnsafeRawBufferPointer) -> Int? {
     var i = 0
     let n = p.count
     while i < n {
@@ -51,7 +51,7 @@ private func utf8SequenceLength<C: Collection>(_ bytes: C, at i: Int) -> Int? wh
 }
 
 /// True when any byte has its high bit set (the text is not plain ASCII).
-@inline(__always) func hasHighBit(_ bytes: [UInt8]) -> Bool {
+@inline(__always) package func hasHighBit(_ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBytes { p in
         var i = 0
         var acc: UInt64 = 0
@@ -65,6 +65,6 @@ private func utf8SequenceLength<C: Collection>(_ bytes: C, at i: Int) -> Int? wh
 }
 
 /// Replaces every invalid UTF-8 sequence with U+FFFD.
-func replacingInvalidUTF8(_ bytes: [UInt8]) -> [UInt8] {
+package func replacingInvalidUTF8(_ bytes: [UInt8]) -> [UInt8] {
     Array(String(decoding: bytes, as: UTF8.self).utf8)
 }
