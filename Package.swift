@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ColBytes", "ColFormat"], path: "Tests/TestSupport"),
         .testTarget(name: "ColSketchesTests", dependencies: ["ColBytes", "ColSketches", "TestSupport"]),
         .testTarget(name: "ColFormatTests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),
-        .testTarget(name: "ColIngestTests", dependencies: ["ColBytes", "ColFormat", "ColIngest", "ColCLI", "TestSupport"]),
+        .testTarget(name: "ColIngestTests", dependencies: ["ColBytes", "ColFormat", "ColText", "ColIngest", "ColCLI", "TestSupport"]),
         .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest", "TestSupport"]),
         .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),

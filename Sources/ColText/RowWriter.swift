@@ -18,8 +18,7 @@ package struct RowWriter {
     package let format: Format
     private let names: [String]
     /// NDJSON: each column's `"name":`.
-    private let keys: [[UInt8]]
-    private var scratch: [UInt8] = []
+    let keys: [[UInt8]]
 
     package init(format: Format, columnNames: [String]) {
         self.format = format
@@ -42,26 +41,9 @@ package struct RowWriter {
         out.append(0x0A)
     }
 
-    /// Appends row `i` of `columns` (one per name, in order), ending with a newline.
-    package mutating func appendRow(_ i: Int, of columns: [ColumnVector], to out: inout [UInt8]) {
-        switch format {
-        case let .delimited(d):
-            for (j, v) in columns.enumerated() {
-                if j > 0 { out.append(d) }
-                guard v.type != .null, v.isValid(i) else { continue }
-                scratch.removeAll(keepingCapacity: true)
-                v.appendCanonicalText(row: i, to: &scratch)
-                DelimitedText.appendField(scratch, delimiter: d, quoteEmpty: true, to: &out)
-            }
-        case .ndjson:
-            out.append(UInt8(ascii: "{"))
-            for (j, v) in columns.enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: keys[j])
-                if let s = v.scalar(at: i) { CanonicalText.appendJSON(s, to: &out) } else { out.append(contentsOf: Array("null".utf8)) }
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(0x0A)
+    /// Appends row `i` of `columns` (one per name, in order), ending with a newline. To write
+    /// many rows, `appendRows` renders them a column at a time.
+    package func appendRow(_ i: Int, of columns: [ColumnVector], to out: inout [UInt8]) {
+        appendRows(i..<(i + 1), of: columns, to: &out)
     }
 }

@@ -52,11 +52,27 @@ enum ScanOutput {
         out.reserveCapacity(flushBytes + 4096)
         var it = scan.makeIterator()
         var written = 0
-        var writer = RowWriter(format: format == .ndjson ? .ndjson : .delimited(delimiter: UInt8(ascii: ",")),
+        let writer = RowWriter(format: format == .ndjson ? .ndjson : .delimited(delimiter: UInt8(ascii: ",")),
                                columnNames: scan.columnNames)
         if format == .csv { writer.appendHeader(to: &out) }
         var scratch: [UInt8] = []
         scanning: while written < limit, let batch = try it.next() {
+            if format == .csv || format == .ndjson {
+                // A batch at a time, a column at a time; the sink takes pieces of about `flushBytes`.
+                let rows = min(batch.count, limit - written)
+                var start = 0
+                while start < rows {
+                    let end = min(rows, start + 4096)
+                    if !explain { writer.appendRows(start..<end, of: batch.columns, to: &out) }
+                    if out.count >= flushBytes {
+                        sink(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
+                    start = end
+                }
+                written += rows
+                continue
+            }
             for i in 0..<batch.count {
                 guard written < limit else { break scanning }
                 written += 1
@@ -73,11 +89,6 @@ enum ScanOutput {
                         rows.removeAll(keepingCapacity: true)
                     }
                     continue
-                }
-                writer.appendRow(i, of: batch.columns, to: &out)
-                if out.count >= flushBytes {
-                    sink(out)
-                    out.removeAll(keepingCapacity: true)
                 }
             }
         }

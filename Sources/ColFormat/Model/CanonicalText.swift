@@ -135,22 +135,41 @@ public enum CanonicalText {
     /// Appends bytes as a JSON string with the escapes RFC 8259 requires.
     public static func appendJSONString<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         out.append(0x22)
-        for b in bytes {
-            switch b {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
-            case 0x08: out.append(contentsOf: [0x5C, 0x62])
-            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: out.append(b)
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { field in
+            // Runs of bytes that need no escape are copied at once.
+            var run = 0
+            for k in 0..<field.count {
+                let b = field[k]
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: field[run..<k]))
+                appendJSONEscape(b, to: &out)
+                run = k + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: field[run...]))
+        }
+        if contiguous == nil {
+            for b in bytes {
+                if b < 0x20 || b == 0x22 || b == 0x5C { appendJSONEscape(b, to: &out) } else { out.append(b) }
             }
         }
         out.append(0x22)
+    }
+
+    /// The escape of a quote, a backslash or a control byte.
+    private static func appendJSONEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        switch b {
+        case 0x22: out.append(0x22)
+        case 0x5C: out.append(0x5C)
+        case 0x0A: out.append(0x6E)
+        case 0x0D: out.append(0x72)
+        case 0x09: out.append(0x74)
+        case 0x08: out.append(0x62)
+        case 0x0C: out.append(0x66)
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+        }
     }
 
     /// The quotient rounded down and the non-negative remainder.

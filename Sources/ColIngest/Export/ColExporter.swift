@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ColFormat
 import ColText
+import Foundation
 
 /// Writes the rows of a .col file back out as delimited text or NDJSON, in
 /// canonical text (docs/FORMAT.md §7), through ColText's `RowWriter`.
@@ -31,6 +32,9 @@ public enum ColExporter {
         return reader.rowCount
     }
 
+    /// Decodes each chunk's columns on every core, then renders its rows in blocks, a block per
+    /// core at a time, and writes the blocks in order: memory holds one decoded chunk and one
+    /// window of blocks' text.
     static func write(_ reader: ColFileReader, format: Format, to sink: OutputSink) throws(IngestError) {
         let columns = reader.schema.columns
         let rowFormat: RowWriter.Format
@@ -38,26 +42,42 @@ public enum ColExporter {
         case let .delimited(d): rowFormat = .delimited(delimiter: d)
         case .ndjson: rowFormat = .ndjson
         }
-        var writer = RowWriter(format: rowFormat, columnNames: columns.map(\.name))
-        var line: [UInt8] = []
-        line.reserveCapacity(1 << 16)
-        writer.appendHeader(to: &line)
+        let writer = RowWriter(format: rowFormat, columnNames: columns.map(\.name))
+        var header: [UInt8] = []
+        writer.appendHeader(to: &header)
+        try sink.write(header)
+        let window = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for chunk in 0..<reader.directory.chunkCount {
-            var vectors: [ColumnVector] = []
-            for j in 0..<columns.count {
-                do { vectors.append(try reader.readColumn(chunk: chunk, column: j)) } catch { throw .format(error) }
+            let decoded = parallelMap(columns.count) { j -> Result<ColumnVector, ColFileError> in
+                do throws(ColFileError) { return .success(try reader.readColumn(chunk: chunk, column: j)) } catch { return .failure(error) }
             }
-            let rows = Int(reader.directory.chunkRowCounts[chunk])
-            for i in 0..<rows {
-                writer.appendRow(i, of: vectors, to: &line)
-                if line.count >= 1 << 16 {
-                    try sink.write(line)
-                    line.removeAll(keepingCapacity: true)
+            var vectors: [ColumnVector] = []
+            for v in decoded {
+                switch v {
+                case let .success(column): vectors.append(column)
+                case let .failure(error): throw .format(error)
                 }
             }
+            let rows = Int(reader.directory.chunkRowCounts[chunk])
+            let blocks = (rows + blockRows - 1) / blockRows
+            var first = 0
+            while first < blocks {
+                let group = first..<min(first + window, blocks)
+                let columns = vectors
+                let texts = parallelMap(group.count) { k -> [UInt8] in
+                    let from = (group.lowerBound + k) * blockRows
+                    var text: [UInt8] = []
+                    writer.appendRows(from..<min(rows, from + blockRows), of: columns, to: &text)
+                    return text
+                }
+                for text in texts { try sink.write(text) }
+                first = group.upperBound
+            }
         }
-        try sink.write(line)
     }
+
+    /// The rows rendered by one thread at a time.
+    static let blockRows = 8192
 }
 
 /// An output file written atomically, or standard output.
