@@ -17,6 +17,12 @@ package func firstInvalidUTF8(_ p: UnsafeRawBufferPointer) -> Int? {
     var i = 0
     let n = p.count
     while i < n {
+        // ASCII 32 bytes at a time, then 8.
+        if i + 32 <= n {
+            let a = p.loadUnaligned(fromByteOffset: i, as: UInt64.self) | p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            let b = p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) | p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+            if (a | b) & 0x8080_8080_8080_8080 == 0 { i += 32; continue }
+        }
         if i + 8 <= n && p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
         if p[i] < 0x80 { i += 1; continue }
         guard let length = utf8SequenceLength(p, at: i) else { return i }

@@ -84,21 +84,6 @@ enum DictionaryEncoding {
         if k > 0 && largest >= UInt64(d) { throw .invalid("dictionary index out of range", offset: at) }
     }
 
-    /// Reads `k` indices into a dictionary of `d` values, each checked against it.
-    static func readIndices(_ r: inout ByteReader, count k: Int, dictionarySize d: Int) throws(BinaryDecodingError) -> [UInt32] {
-        let at = r.offset
-        let w = Int(try r.readUInt8())
-        guard w <= 32 else { throw .invalid("index width \(w)", offset: at) }
-        var idx = [UInt32]()
-        idx.reserveCapacity(k)
-        var bad = false
-        try BitPacking.unpack(count: k, width: w, from: &r) { _, v in
-            if v >= UInt64(d) { bad = true }
-            idx.append(UInt32(truncatingIfNeeded: v))
-        }
-        if bad { throw .invalid("dictionary index out of range", offset: at) }
-        return idx
-    }
 }
 
 extension DictionaryEncoding: FixedWidthEncoding {
@@ -174,7 +159,11 @@ extension DictionaryEncoding: ByteStringEncoding {
     static func decode(_ r: inout ByteReader, count k: Int) throws(BinaryDecodingError) -> (ranges: [Range<Int>], bytes: [UInt8]) {
         let d = try r.readCount(limit: k, minBytesEach: 4)
         let (values, bytes) = try ByteStringList.read(&r, count: d)
-        let idx = try readIndices(&r, count: k, dictionarySize: d)
-        return (idx.map { values[Int($0)] }, bytes)
+        var reader = r
+        let indices = try decodedBlock(count: k) { out throws(BinaryDecodingError) in
+            try readIndices(&reader, count: k, dictionarySize: d, into: out)
+        }
+        r = reader
+        return (indices.map { values[Int(truncatingIfNeeded: $0)] }, bytes)
     }
 }

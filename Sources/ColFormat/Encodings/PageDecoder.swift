@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColBytes
 
 /// Decodes an uncompressed page (validity, then values) into a `ColumnVector`,
@@ -38,20 +41,33 @@ enum PageDecoder {
     }
 
     /// Moves the `k` dense values at the front of `slots` (one per row) to their rows, in
-    /// place, and zeroes the null rows: from the back, a value never moves down onto one not yet moved.
+    /// place, and zeroes the null rows: from the back, a value never moves down onto one not yet
+    /// moved. A validity word at a time: a word with no null moves its 64 values as one block.
     private static func expand(_ slots: UnsafeMutablePointer<UInt64>, k: Int, validity: [UInt64], rows: Int) {
         guard k < rows else { return }
         validity.withUnsafeBufferPointer { words in
-            var j = k - 1
-            var i = rows - 1
-            while i >= 0 {
-                if words[i >> 6] & (1 << UInt64(i & 63)) != 0 {
-                    slots[i] = slots[j]
-                    j -= 1
+            var j = k  // values not yet moved: slots[0..<j]
+            var w = (rows - 1) >> 6
+            while w >= 0 {
+                let first = w << 6
+                let count = min(64, rows - first)
+                let bits = words[w] & (count == 64 ? ~0 : (1 << UInt64(count)) - 1)
+                if bits.nonzeroBitCount == count {
+                    j -= count
+                    // The source may overlap the destination: memmove.
+                    if j != first { memmove(slots + first, slots + j, count * MemoryLayout<UInt64>.stride) }
                 } else {
-                    slots[i] = 0
+                    // Without branches (nulls fall anywhere): j steps back only for a value, and a
+                    // null row takes zero. slots[j] is in bounds either way (j ≤ i), and is read before row i is written.
+                    var i = first + count - 1
+                    while i >= first {
+                        let valid = (bits >> UInt64(i - first)) & 1
+                        j -= Int(valid)
+                        slots[i] = slots[j] & (0 &- valid)
+                        i -= 1
+                    }
                 }
-                i -= 1
+                w -= 1
             }
         }
     }
@@ -147,9 +163,19 @@ enum PageDecoder {
                     data.withUnsafeBufferPointer { from in
                         guard let to = buffer.baseAddress, let source = from.baseAddress else { return }
                         var at = 0
+                        let sourceEnd = data.count
                         for range in dense {
-                            (to + at).initialize(from: source + range.lowerBound, count: range.count)
-                            at += range.count
+                            let n = range.count
+                            if n <= 16 && at + 16 <= total && range.lowerBound + 16 <= sourceEnd {
+                                // A short value (categories, codes) as two 8-byte moves, not a call to memcpy:
+                                // the bytes past it are overwritten by the next value, and stay inside both buffers.
+                                let from = UnsafeRawPointer(source + range.lowerBound), into = UnsafeMutableRawPointer(to + at)
+                                into.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                                (into + 8).storeBytes(of: (from + 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                            } else if n > 0 {
+                                (to + at).initialize(from: source + range.lowerBound, count: n)
+                            }
+                            at += n
                         }
                     }
                     initialized = total

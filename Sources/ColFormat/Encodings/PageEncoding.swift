@@ -254,6 +254,21 @@ enum FixedValue {
     }
 }
 
+/// `count` 64-bit values a block decoder writes, in a new array.
+func decodedBlock(count: Int, _ decode: (UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) -> Void) throws(BinaryDecodingError) -> [UInt64] {
+    var failure: BinaryDecodingError?
+    let values = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+        guard let base = buffer.baseAddress else { return }
+        do throws(BinaryDecodingError) { try decode(base) } catch {
+            failure = error
+            base.initialize(repeating: 0, count: count)
+        }
+        initialized = count
+    }
+    if let failure { throw failure }
+    return values
+}
+
 /// Byte strings: a u32 length per value, then all the bytes.
 enum ByteStringList {
     static func write(_ values: ByteStringValues, _ positions: some Collection<Int>, into page: inout ByteWriter) {

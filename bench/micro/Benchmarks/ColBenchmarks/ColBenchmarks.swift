@@ -186,6 +186,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: each decoder on its own: bit-unpacking at several widths (frame of reference), runs,
+    // dictionary gathers of numbers, and nulls expanded in place
+
+    var forced: [(String, ColumnVector, Encoding)] = []
+    for width in [1, 7, 13, 32, 57] {
+        let column = Inputs.column(.int64) { g, _, v in v.append(Int64(bitPattern: g.next() >> UInt64(64 - width))) }
+        forced.append(("int64 bitpacked width \(width)", column, .bitPacked))
+    }
+    forced.append(("int64 runs of 16", Inputs.column(.int64) { _, i, v in v.append(Int64(i / 16)) }, .rle))
+    forced.append(("int64 dictionary of 200", Inputs.column(.int64) { g, _, v in v.append(Int64(g.below(200)) * 1_000_003) }, .dictionary))
+    forced.append(("int64 sequence with 30% nulls", Inputs.column(.int64) { g, i, v in
+        if g.below(10) < 3 { v.appendNull() } else { v.append(Int64(1_000_000 + i)) }
+    }, .delta))
+    for (name, column, encoding) in forced {
+        let kernels = FormatKernels()
+        let used = kernels.encode(column, forcing: encoding)
+        let page = kernels.page
+        Benchmark(id("decode \(name) 64Ki values")) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try FormatKernels.decode(page, type: column.type, rows: column.count, encoding: used))
+            }
+        }
+    }
+
     // MARK: codecs, on the page of the random doubles and of the categories
 
     for (name, column) in [("float64 random", Inputs.doubles), ("string 20 categories", Inputs.cities)] {
