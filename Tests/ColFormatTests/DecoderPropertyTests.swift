@@ -160,4 +160,24 @@ struct DecoderPropertyTests {
         #expect(checked > 600)
         #expect(usedEncodings == wanted, "every encoding of every type was decoded")
     }
+
+    @Test("a string page whose values cut a character in two is refused, in every string encoding")
+    func valuesCutInsideACharacter() throws {
+        // "a" + C3 | A9 + "b": the text "aéb" is UTF-8, its two values are not.
+        var cut = ColumnVector(type: .string)
+        [0x61, 0xC3].withUnsafeBytes { cut.append(bytes: $0) }
+        [0xA9, 0x62].withUnsafeBytes { cut.append(bytes: $0) }
+        var whole = ColumnVector(type: .string)
+        whole.append(string: "aé")
+        whole.append(string: "b")
+        let encoder = PageEncoder()
+        for encoding in Encoding.candidates(for: .string) {
+            let used = encoder.encode(cut, forcing: encoding)
+            #expect(throws: BinaryDecodingError.self, "\(used)") {
+                _ = try PageDecoder.decode(encoder.page.bytes, type: .string, rows: 2, encoding: used)
+            }
+            let fine = encoder.encode(whole, forcing: encoding)
+            #expect(sameValues(try PageDecoder.decode(encoder.page.bytes, type: .string, rows: 2, encoding: fine), whole))
+        }
+    }
 }

@@ -72,6 +72,20 @@ enum PageDecoder {
         }
     }
 
+    /// Whether every value of a string column is UTF-8 on its own. The text as a whole is checked
+    /// in one pass; then no value may start with a continuation byte, which is what a value cut
+    /// inside a character (`C3` | `A9`) would leave: valid text with no value starting inside a
+    /// character has every value valid.
+    static func isValidUTF8(_ bytes: [UInt8], offsets: [UInt32]) -> Bool {
+        bytes.withUnsafeBytes { text in
+            guard firstInvalidUTF8(text) == nil else { return false }
+            return offsets.withUnsafeBufferPointer { o in
+                for i in 0..<(o.count - 1) where o[i] < o[i + 1] && text[Int(o[i])] & 0xC0 == 0x80 { return false }
+                return true
+            }
+        }
+    }
+
     /// Decodes `k` fixed-width values with `implementation` straight into an array of one slot
     /// per row, which `body` reads as 64-bit keys (Int64 and Double share their layout).
     private static func decodeSlots<T>(
@@ -198,7 +212,7 @@ enum PageDecoder {
                 }
                 initialized = rows + 1
             }
-            if type == .string, bytes.withUnsafeBytes({ firstInvalidUTF8($0) }) != nil {
+            if type == .string && !isValidUTF8(bytes, offsets: offsets) {
                 throw .invalid("UTF-8 in string column", offset: r.offset)
             }
             out.offsets = offsets
