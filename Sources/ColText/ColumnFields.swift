@@ -167,6 +167,6 @@ extension RowWriter {
             }
             initialized = total
         }
-        out.append(contentsOf: text)
+        if out.isEmpty { out = text } else { out.append(contentsOf: text) }
     }
 }

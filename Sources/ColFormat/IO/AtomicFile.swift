@@ -77,6 +77,14 @@ package final class AtomicFile {
     deinit { abort() }
 
     package func write<C: Collection>(_ bytes: C) throws(ColFileError) where C.Element == UInt8 {
+        // A block of a buffer's size or more goes straight out, not through the buffer.
+        if let block = bytes as? [UInt8], block.count >= 1 << 20 {
+            try flush()
+            let failure = writeFully(fd, block)
+            if failure != 0 { throw .io(path: path, operation: "write", errno: failure) }
+            offset += block.count
+            return
+        }
         buffer.append(contentsOf: bytes)
         offset += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
