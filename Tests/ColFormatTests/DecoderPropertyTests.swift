@@ -179,5 +179,24 @@ struct DecoderPropertyTests {
             let fine = encoder.encode(whole, forcing: encoding)
             #expect(sameValues(try PageDecoder.decode(encoder.page.bytes, type: .string, rows: 2, encoding: fine), whole))
         }
+        // The writer refuses such a column through either way in, so it never writes a file its reader refuses.
+        let s = Scratch()
+        let cutColumn = cut
+        for byRows in [false, true] {
+            let path = s.file("cut-\(byRows).col")
+            let writer = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "s")])
+            #expect(throws: ColFileError.self) {
+                if byRows {
+                    try writer.append(rows: 2) { _ in ColFileWriter.ChunkColumn(vector: cutColumn) }
+                } else {
+                    try writer.append([cutColumn])
+                }
+            }
+            writer.abort()
+            let good = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "s")])
+            try good.append([whole])
+            try good.finish()
+            #expect(sameValues(try ColFileReader(path: path).readColumn(chunk: 0, column: 0), whole))
+        }
     }
 }

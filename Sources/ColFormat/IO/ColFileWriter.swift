@@ -95,10 +95,15 @@ public final class ColFileWriter {
             throw .invalidArgument("a string column of one chunk holds more than 4 GiB")
         }
         let encode = encoder()
-        let results = parallelMap(chunk.count) { j in encode(j, chunk[j]) }
+        let checksText = !options.textIsValidated
+        let results = parallelMap(chunk.count) { j -> (EncodedColumn?, textIsValid: Bool) in
+            guard !checksText || Self.textIsValid(chunk[j]) else { return (nil, false) }
+            return (encode(j, chunk[j]), true)
+        }
         var encoded: [EncodedColumn] = []
         for (j, e) in results.enumerated() {
-            guard let e else { throw Self.blockTooLarge(columns[j].name) }
+            guard e.textIsValid else { throw Self.notUTF8(columns[j].name) }
+            guard let e = e.0 else { throw Self.blockTooLarge(columns[j].name) }
             encoded.append(e)
         }
         try append(encoded: encoded, rows: rows, firstRowOfType: firstRowOfType, ingestion: ingestion)
@@ -128,24 +133,38 @@ public final class ColFileWriter {
         guard rows > 0 else { return }
         guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
         let encode = encoder()
-        let produced = parallelMap(columns.count) { j -> (EncodedColumn?, ChunkColumn) in
+        let checksText = !options.textIsValidated
+        let produced = parallelMap(columns.count) { j -> (EncodedColumn?, ChunkColumn, textIsValid: Bool) in
             let c = make(j)
             guard c.vector.count == rows, !(c.vector.type.isVariableLength && c.vector.bytes.count > Int(UInt32.max)) else {
-                return (nil, c)
+                return (nil, c, true)
             }
-            return (encode(j, c.vector), c)
+            guard !checksText || Self.textIsValid(c.vector) else { return (nil, c, false) }
+            return (encode(j, c.vector), c, true)
         }
         var encoded: [EncodedColumn] = []
         for (j, p) in produced.enumerated() {
             guard p.1.vector.count == rows else {
                 throw .invalidArgument("column \(columns[j].name): \(p.1.vector.count) rows where the chunk has \(rows)")
             }
+            guard p.textIsValid else { throw Self.notUTF8(columns[j].name) }
             guard let e = p.0 else { throw Self.blockTooLarge(columns[j].name) }
             encoded.append(e)
         }
         let ingestion = produced.compactMap(\.1.ingestion)
         try append(encoded: encoded, rows: rows, firstRowOfType: produced.map(\.1.firstRowOfType),
                    ingestion: ingestion.count == produced.count ? ingestion : nil)
+    }
+
+    /// Whether a string column's values are each UTF-8, as a reader requires (a json column's
+    /// text is not checked, as a reader does not check it either).
+    static func textIsValid(_ v: ColumnVector) -> Bool {
+        v.type != .string || PageDecoder.isValidUTF8(v.bytes, offsets: v.offsets)
+    }
+
+    /// The error for a string column with a value that is not UTF-8: the file would not read back.
+    static func notUTF8(_ column: String) -> ColFileError {
+        .invalidArgument("column \(column): a string value is not UTF-8 (store bytes that are not text in a json column, or replace them)")
     }
 
     /// The error for a column chunk too large to store as one block.

@@ -6,6 +6,9 @@ public struct WriterOptions: Sendable {
     public var level: Int32 = 3
     /// Forces one encoding where it applies to the type (for tests and benchmarks); nil chooses by analysis.
     public var forcedEncoding: Encoding?
+    /// Set by a caller whose string values are known to be UTF-8 (the converters validate every
+    /// field as they read it), so the writer does not check them again.
+    package var textIsValidated = false
 
     /// Options; by default zstd at level 3 and encodings chosen by analysis.
     public init(codec: Codec = .zstd, level: Int32 = 3, forcedEncoding: Encoding? = nil) {

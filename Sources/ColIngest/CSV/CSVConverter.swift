@@ -58,7 +58,7 @@ public enum CSVConverter {
 
         let writer: ColFileWriter
         do {
-            writer = try ColFileWriter(path: output, columns: columns.map { ColumnDescriptor(name: $0) }, options: options.writer)
+            writer = try ColFileWriter(path: output, columns: columns.map { ColumnDescriptor(name: $0) }, options: options.validatedWriter)
         } catch {
             rejects?.discard()
             throw .format(error)

@@ -19,7 +19,7 @@ public enum JSONConverter {
         let source = try ByteSource(path: input)
         let rejects = try RejectsFile(path: options.rejectsPath)
         let writer: ColFileWriter
-        do { writer = try ColFileWriter(path: output, columns: [], options: options.writer) } catch {
+        do { writer = try ColFileWriter(path: output, columns: [], options: options.validatedWriter) } catch {
             rejects?.discard()
             throw .format(error)
         }

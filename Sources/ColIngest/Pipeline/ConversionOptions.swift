@@ -95,3 +95,13 @@ public struct ConversionSummary: Sendable {
         return s
     }
 }
+
+extension ConversionOptions {
+    /// The writer's options for a converter, whose readers validate every value's UTF-8 as they
+    /// read it (so the writer does not check it again).
+    var validatedWriter: WriterOptions {
+        var w = writer
+        w.textIsValidated = true
+        return w
+    }
+}
