@@ -38,32 +38,19 @@ enum ColumnFields {
                 }
             case .float64:
                 v.float64s.withUnsafeBufferPointer { values in
+                    // NaN and the infinities are JSON strings.
                     each(quoting: !json) { i, out in
-                        let x = values[i]
-                        if json && !x.isFinite {
-                            out.append(0x22)
-                            CanonicalText.appendDouble(x, to: &out)
-                            out.append(0x22)
-                        } else {
-                            CanonicalText.appendDouble(x, to: &out)
-                        }
+                        Self.quoted(json && !values[i].isFinite, &out) { CanonicalText.appendDouble(values[i], to: &$0) }
                     }
                 }
             case .date:
+                // Dates and timestamps are JSON strings.
                 v.dates.withUnsafeBufferPointer { values in
-                    each(quoting: !json) { i, out in
-                        if json { out.append(0x22) }
-                        CanonicalText.appendDate(values[i], to: &out)
-                        if json { out.append(0x22) }
-                    }
+                    each(quoting: !json) { i, out in Self.quoted(json, &out) { CanonicalText.appendDate(values[i], to: &$0) } }
                 }
             case .timestamp:
                 v.int64s.withUnsafeBufferPointer { values in
-                    each(quoting: !json) { i, out in
-                        if json { out.append(0x22) }
-                        CanonicalText.appendTimestamp(values[i], to: &out)
-                        if json { out.append(0x22) }
-                    }
+                    each(quoting: !json) { i, out in Self.quoted(json, &out) { CanonicalText.appendTimestamp(values[i], to: &$0) } }
                 }
             case .string, .json:
                 let embed = v.type == .json
@@ -108,6 +95,13 @@ enum ColumnFields {
             }
             ends.append(bytes.count)
         }
+    }
+
+    /// Appends what `body` writes, between double quotes when `quote` is set.
+    @inline(__always) private static func quoted(_ quote: Bool, _ out: inout [UInt8], _ body: (inout [UInt8]) -> Void) {
+        if quote { out.append(0x22) }
+        body(&out)
+        if quote { out.append(0x22) }
     }
 
     static let null: [UInt8] = Array("null".utf8)

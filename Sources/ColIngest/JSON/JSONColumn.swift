@@ -64,8 +64,15 @@ struct JSONRawColumn: Sendable {
             ingestion.nullTokens += 1
             return
         }
+        let classification = count(kind: kind, bytes) { bytes.count >= 10 ? ValueParser.classify(bytes) : 0 }
+        fields.append(bytes, tag: kind | classification)
+    }
+
+    /// Counts one value of `kind` (not null) in the kinds and the ingestion statistics. For a
+    /// string, while the mask still needs it, `candidates` gives its date and timestamp bits,
+    /// which narrow the mask; returns them as tag bits (`Tag.classified` and the result), or 0.
+    @inline(__always) private mutating func count(kind: UInt8, _ bytes: UnsafeRawBufferPointer, candidates: () -> UInt8) -> UInt8 {
         kindMask |= 1 << kind
-        var tag = kind
         switch kind {
         case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
         case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
@@ -73,21 +80,15 @@ struct JSONRawColumn: Sendable {
         case JSONKind.string:
             ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1
             if bytes.isEmpty { ingestion.emptyStrings += 1 }
-            if stringMask != 0 {
-                let m = bytes.count >= 10 ? ValueParser.classify(bytes) : 0
-                tag |= Tag.classified | (m & ValueParser.date != 0 ? Tag.date : 0) | (m & ValueParser.timestamp != 0 ? Tag.timestamp : 0)
-                count(candidates: m)
-            }
+            guard stringMask != 0 else { return 0 }
+            let m = candidates()
+            stringMask &= m
+            if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
+            if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+            return Tag.classified | (m & ValueParser.date != 0 ? Tag.date : 0) | (m & ValueParser.timestamp != 0 ? Tag.timestamp : 0)
         default: ingestion.parsedAs[Int(LogicalType.json.rawValue)] += 1
         }
-        fields.append(bytes, tag: tag)
-    }
-
-    /// Narrows the string mask by one string's date and timestamp candidate bits, and counts them.
-    @inline(__always) private mutating func count(candidates m: UInt8) {
-        stringMask &= m
-        if m & ValueParser.date != 0 { ingestion.parsedAs[Int(LogicalType.date.rawValue)] += 1 }
-        if m & ValueParser.timestamp != 0 { ingestion.parsedAs[Int(LogicalType.timestamp.rawValue)] += 1 }
+        return 0
     }
 
     /// Appends rows `range` of `other` as if each had been appended here on its own (the
@@ -104,25 +105,12 @@ struct JSONRawColumn: Sendable {
                 if tag & Tag.absent == 0 { ingestion.nullTokens += 1 }
                 continue
             }
-            kindMask |= 1 << kind
-            switch kind {
-            case JSONKind.bool: ingestion.parsedAs[Int(LogicalType.bool.rawValue)] += 1
-            case JSONKind.int: ingestion.parsedAs[Int(LogicalType.int64.rawValue)] += 1
-            case JSONKind.float: ingestion.parsedAs[Int(LogicalType.float64.rawValue)] += 1
-            case JSONKind.string:
-                ingestion.parsedAs[Int(LogicalType.string.rawValue)] += 1
-                let bytes = other.fields.field(row)
-                if bytes.isEmpty { ingestion.emptyStrings += 1 }
-                if stringMask != 0 {
-                    let m: UInt8
-                    if tag & Tag.classified != 0 {
-                        m = (tag & Tag.date != 0 ? ValueParser.date : 0) | (tag & Tag.timestamp != 0 ? ValueParser.timestamp : 0)
-                    } else {
-                        m = bytes.count >= 10 ? ValueParser.classify(bytes) : 0
-                    }
-                    count(candidates: m)
+            let bytes = other.fields.field(row)
+            _ = count(kind: kind, bytes) {
+                if tag & Tag.classified != 0 {
+                    return (tag & Tag.date != 0 ? ValueParser.date : 0) | (tag & Tag.timestamp != 0 ? ValueParser.timestamp : 0)
                 }
-            default: ingestion.parsedAs[Int(LogicalType.json.rawValue)] += 1
+                return bytes.count >= 10 ? ValueParser.classify(bytes) : 0
             }
         }
     }
