@@ -63,11 +63,11 @@ public enum ColExporter {
             var first = 0
             while first < blocks {
                 let group = first..<min(first + window, blocks)
-                let columns = vectors
+                let chunkColumns = vectors
                 let texts = parallelMap(group.count) { k -> [UInt8] in
                     let from = (group.lowerBound + k) * blockRows
                     var text: [UInt8] = []
-                    writer.appendRows(from..<min(rows, from + blockRows), of: columns, to: &text)
+                    writer.appendRows(from..<min(rows, from + blockRows), of: chunkColumns, to: &text)
                     return text
                 }
                 for text in texts { try sink.write(text) }
