@@ -108,8 +108,8 @@ enum ColumnFields {
 }
 
 extension RowWriter {
-    /// Appends rows `range` of `columns` (one per name, in order), each ending with a newline:
-    /// the text `appendRow` gives row by row, rendered a column at a time.
+    /// Appends rows `range` of `columns` (one per name, in order), each ending with a newline,
+    /// rendered a column at a time.
     package func appendRows(_ range: Range<Int>, of columns: [ColumnVector], to out: inout [UInt8]) {
         guard !range.isEmpty else { return }
         var delimiter: UInt8?

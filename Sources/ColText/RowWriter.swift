@@ -41,9 +41,5 @@ package struct RowWriter {
         out.append(0x0A)
     }
 
-    /// Appends row `i` of `columns` (one per name, in order), ending with a newline. To write
-    /// many rows, `appendRows` renders them a column at a time.
-    package func appendRow(_ i: Int, of columns: [ColumnVector], to out: inout [UInt8]) {
-        appendRows(i..<(i + 1), of: columns, to: &out)
-    }
+    // Rows: `appendRows` (ColumnFields.swift), a column at a time.
 }

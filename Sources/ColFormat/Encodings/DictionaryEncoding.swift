@@ -83,7 +83,6 @@ enum DictionaryEncoding {
         for i in 0..<k { largest = Swift.max(largest, out[i]) }
         if k > 0 && largest >= UInt64(d) { throw .invalid("dictionary index out of range", offset: at) }
     }
-
 }
 
 extension DictionaryEncoding: FixedWidthEncoding {

@@ -87,27 +87,15 @@ enum PageDecoder {
     }
 
     /// Decodes `k` fixed-width values with `implementation` straight into an array of one slot
-    /// per row, which `body` reads as 64-bit keys (Int64 and Double share their layout).
+    /// per row (Int64 and Double share the keys' layout), then moves them to their rows.
     private static func decodeSlots<T>(
         _ implementation: any FixedWidthEncoding.Type, _ r: inout ByteReader, type: LogicalType, k: Int, out: ColumnVector, as: T.Type
     ) throws(BinaryDecodingError) -> [T] {
-        let rows = out.count
-        var failure: BinaryDecodingError?
         var reader = r
-        let slots = [T](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            guard let base = buffer.baseAddress else { return }
-            base.withMemoryRebound(to: UInt64.self, capacity: rows) { p in
-                do throws(BinaryDecodingError) {
-                    try implementation.decode(&reader, type: type, count: k, into: p)
-                    expand(p, k: k, validity: out.validityWords, rows: rows)
-                } catch {
-                    failure = error
-                    p.initialize(repeating: 0, count: rows)
-                }
-            }
-            initialized = rows
+        let slots = try decodedBlock(count: out.count, as: T.self) { p throws(BinaryDecodingError) in
+            try implementation.decode(&reader, type: type, count: k, into: p)
+            expand(p, k: k, validity: out.validityWords, rows: out.count)
         }
-        if let failure { throw failure }
         r = reader
         return slots
     }

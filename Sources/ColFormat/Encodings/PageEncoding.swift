@@ -254,14 +254,19 @@ enum FixedValue {
     }
 }
 
-/// `count` 64-bit values a block decoder writes, in a new array.
-func decodedBlock(count: Int, _ decode: (UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) -> Void) throws(BinaryDecodingError) -> [UInt64] {
+/// `count` 64-bit values a block decoder writes as 64-bit keys, in a new array of `T` (UInt64,
+/// Int64 or Double: the same layout, so a column's own storage is decoded into directly).
+func decodedBlock<T>(count: Int, as _: T.Type = UInt64.self,
+                     _ decode: (UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) -> Void) throws(BinaryDecodingError) -> [T] {
+    precondition(MemoryLayout<T>.stride == MemoryLayout<UInt64>.stride, "decodedBlock takes 8-byte values")
     var failure: BinaryDecodingError?
-    let values = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+    let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { return }
-        do throws(BinaryDecodingError) { try decode(base) } catch {
-            failure = error
-            base.initialize(repeating: 0, count: count)
+        base.withMemoryRebound(to: UInt64.self, capacity: count) { p in
+            do throws(BinaryDecodingError) { try decode(p) } catch {
+                failure = error
+                p.initialize(repeating: 0, count: count)
+            }
         }
         initialized = count
     }
