@@ -75,11 +75,24 @@ struct CSVFastPathTests {
         let name = (fast ? "fast" : "reference") + "-\(setup.threads)-\(setup.sliceBytes)"
         if setup.onError != .fail { options.rejectsPath = s.file(name + ".rejects.csv") }
         let output = s.file(name + ".col")
+        return outcome(output: output, rejectsPath: options.rejectsPath, warnings: warnings, withDecisions: false) {
+            try CSVConverter.convert(input: input, output: output, csv: csv, options: options)
+        }
+    }
+
+    /// Runs `convert`, which writes `output`, and reads what it wrote into an outcome: the data
+    /// blocks, schema, chunks, statistics and rows, or the error; the rejects and the warnings.
+    /// `withDecisions` adds the provenance's decisions to the summary.
+    static func outcome(output: String, rejectsPath: String?, warnings: Warnings, withDecisions: Bool,
+                        _ convert: () throws -> ConversionSummary) -> Outcome {
         var outcome = Outcome()
         do {
-            let summary = try CSVConverter.convert(input: input, output: output, csv: csv, options: options)
-            outcome.summary = "\(summary.rows) rows, \(summary.rejectedRecords) rejected"
+            let summary = try convert()
             let reader = try ColFileReader(path: output)
+            outcome.summary = "\(summary.rows) rows, \(summary.rejectedRecords) rejected"
+            if withDecisions {
+                outcome.summary? += "\n" + reader.provenance.decisions.map { "\($0.subject): \($0.decision)" }.joined(separator: "\n")
+            }
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
             outcome.dataBlocks = Array(bytes[0..<reader.footerOffset])
             outcome.schema = reader.schema
@@ -89,7 +102,7 @@ struct CSVFastPathTests {
         } catch {
             outcome.error = "\(error)"
         }
-        if let path = options.rejectsPath, let text = try? String(contentsOfFile: path, encoding: .utf8) { outcome.rejects = text }
+        if let rejectsPath, let text = try? String(contentsOfFile: rejectsPath, encoding: .utf8) { outcome.rejects = text }
         outcome.warnings = warnings.all
         return outcome
     }

@@ -41,24 +41,9 @@ struct JSONParallelReaderTests {
         let name = "json-\(setup.threads)-\(setup.sliceBytes)"
         if setup.onError != .fail { options.rejectsPath = s.file(name + ".rejects.csv") }
         let output = s.file(name + ".col")
-        var outcome = Outcome()
-        do {
-            let summary = try JSONConverter.convert(input: input, output: output, json: json, options: options)
-            let reader = try ColFileReader(path: output)
-            let decisions = reader.provenance.decisions.map { "\($0.subject): \($0.decision)" }.joined(separator: "\n")
-            outcome.summary = "\(summary.rows) rows, \(summary.rejectedRecords) rejected\n\(decisions)"
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
-            outcome.dataBlocks = Array(bytes[0..<reader.footerOffset])
-            outcome.schema = reader.schema
-            outcome.chunkRows = reader.directory.chunkRowCounts
-            outcome.ingestion = reader.statistics.map(\.ingestion)
-            outcome.rows = try rows(of: output)
-        } catch {
-            outcome.error = "\(error)"
+        return CSVFastPathTests.outcome(output: output, rejectsPath: options.rejectsPath, warnings: warnings, withDecisions: true) {
+            try JSONConverter.convert(input: input, output: output, json: json, options: options)
         }
-        if let path = options.rejectsPath, let text = try? String(contentsOfFile: path, encoding: .utf8) { outcome.rejects = text }
-        outcome.warnings = warnings.all
-        return outcome
     }
 
     static func compare(_ input: String, _ s: Scratch, _ setup: Setup, threads: [Int], slices: [Int], label: String) -> Bool {
