@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 
 // # Whole-file reads
 //
@@ -20,7 +19,7 @@ extension Scan {
     /// - Parameter body: called with the chunk's index, its columns (in `columnNames` order,
     ///   in their logical types) and its row count after filtering.
     public func forEachChunk(_ body: (_ chunk: Int, _ columns: [ColumnVector], _ rows: Int) throws(ScanError) -> Void) throws(ScanError) {
-        let window = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let window = max(1, activeProcessorCount)
         let needed = neededColumns
         let width = reader.schema.columns.count
         var start = 0

@@ -1,4 +1,3 @@
-import Foundation
 import ColFormat
 import ColScan
 import ColText
@@ -33,7 +32,7 @@ enum ScanOutput {
             chunks: \(m.chunks) total, \(m.chunksPruned) pruned by statistics, \(m.chunksRead) decoded
             rows: \(m.rowsRead) decoded, \(rows) matched
             values: \(rows * scan.columnNames.count) (\(nulls) null), \(bytes) bytes decoded
-            time: \(String(format: "%.1f", seconds * 1000)) ms, \(String(format: "%.0f", rate)) MB/s decoded, on \(ProcessInfo.processInfo.activeProcessorCount) cores
+            time: \(fixed(seconds * 1000, 1)) ms, \(fixed(rate, 0)) MB/s decoded, on \(activeProcessorCount) cores
 
             """
     }

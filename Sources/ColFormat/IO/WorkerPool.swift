@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 
 /// Runs `body` for every index on up to all cores and returns the results in order.
@@ -24,32 +21,5 @@ final class WorkerPool<W: AnyObject & Sendable>: Sendable {
         let w = lock.withLock { $0.popLast() } ?? make()
         defer { lock.withLock { $0.append(w) } }
         return body(w)
-    }
-}
-
-/// A value behind a pthread mutex. Used instead of `Synchronization.Mutex` where
-/// threads hand work to each other, because ThreadSanitizer (`make sanitize`)
-/// sees the ordering a pthread mutex gives, and not that of Mutex's futex on Linux.
-final class PThreadLocked<Value>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body(&value)
     }
 }

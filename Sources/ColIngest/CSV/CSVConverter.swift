@@ -1,6 +1,5 @@
 import ColBytes
 import ColFormat
-import Foundation
 
 /// Options of the CSV reader.
 public struct CSVOptions: Sendable {
@@ -129,12 +128,14 @@ public enum CSVConverter {
 
 /// Bad values found while converting a chunk (written from parallel tasks).
 final class ConvertedChunk: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var firstBad: (Int, Int, Int)?
+    private let first = PThreadLocked<(column: Int, row: Int, count: Int)?>(nil)
+    /// The bad value on the earliest row: its column, row and how many bad values the column had.
+    var firstBad: (Int, Int, Int)? { first.withLock { $0.map { ($0.column, $0.row, $0.count) } } }
     func record(column: Int, row: Int, count: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if firstBad == nil || (firstBad?.1 ?? 0) > row { firstBad = (column, row, count) }
+        first.withLock {
+            if let earlier = $0, earlier.row <= row { return }
+            $0 = (column, row, count)
+        }
     }
 }
 

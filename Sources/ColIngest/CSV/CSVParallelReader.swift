@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,7 +76,7 @@ final class CSVParallelReader: RecordReader, @unchecked Sendable {
 
     /// The threads `colconv` reads CSV with: one per core from `fewestCores` cores, else 1 (serial).
     static var defaultThreads: Int {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = activeProcessorCount
         return cores >= fewestCores ? cores : 1
     }
 

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import ColFormat
 import ColText
-import Foundation
 
 /// Writes the rows of a .col file back out as delimited text or NDJSON, in
 /// canonical text (docs/FORMAT.md §7), through ColText's `RowWriter`.
@@ -46,7 +45,7 @@ public enum ColExporter {
         var header: [UInt8] = []
         writer.appendHeader(to: &header)
         try sink.write(header)
-        let window = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let window = max(1, activeProcessorCount)
         for chunk in 0..<reader.directory.chunkCount {
             let decoded = parallelMap(columns.count) { j -> Result<ColumnVector, ColFileError> in
                 do throws(ColFileError) { return .success(try reader.readColumn(chunk: chunk, column: j)) } catch { return .failure(error) }

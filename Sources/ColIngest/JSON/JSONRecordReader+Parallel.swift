@@ -1,5 +1,4 @@
 import ColFormat
-import Foundation
 
 // # Reading NDJSON on every core
 //
@@ -67,7 +66,7 @@ extension JSONRecordReader {
     /// this holds from 2 cores: scanning JSON costs more than converting it, so the one reader thread was
     /// the bottleneck, and on 2 cores two readers took 5% less wall time for 5% more CPU
     /// (docs/PERFORMANCE.md, session 10).
-    static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+    static var defaultThreads: Int { activeProcessorCount }
 
     /// A reader for slices of this reader's input.
     private func sliceReader() -> JSONRecordReader {

@@ -1,4 +1,4 @@
-import Foundation
+import ColFormat
 
 /// A chunk buffer that can be emptied and reused.
 protocol RecyclableChunk: Sendable {
@@ -22,7 +22,7 @@ struct ProducerStats: Sendable {
 /// `reuse`, and at most `depth` waiting in between.
 final class ChunkQueue<Chunk: RecyclableChunk>: @unchecked Sendable {
     enum Item { case chunk(Chunk), failed(IngestError), finished(ProducerStats) }
-    private let condition = NSCondition()
+    private let condition = PThreadCondition()
     private var items: [Item] = []
     /// Processed chunks handed back for reuse, so steady state allocates no chunk buffers.
     private var spare: [Chunk] = []

@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import ColFormat
-import Foundation
 
 // # The conversion pipeline
 //
@@ -36,7 +35,7 @@ enum ConversionPipeline {
     /// Starts `reader` on its own thread; its chunks, then its end-of-input figures or its error,
     /// come through `queue`.
     static func start<Reader: RecordReader>(_ reader: Reader, queue: ChunkQueue<Reader.Chunk>) {
-        let thread = Thread {
+        let started = startThread(stackSize: 1 << 22) {
             do throws(IngestError) {
                 let stats = try reader.readAll()
                 _ = queue.put(.finished(stats))
@@ -44,8 +43,7 @@ enum ConversionPipeline {
                 _ = queue.put(.failed(error))
             }
         }
-        thread.stackSize = 1 << 22
-        thread.start()
+        if !started { _ = queue.put(.failed(.io("cannot start the reader thread"))) }
     }
 
     /// Runs `reader` on its own thread and `convert` on the calling thread for

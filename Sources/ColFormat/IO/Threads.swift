@@ -1,0 +1,113 @@
+// Threads, locks and the processor count, straight from the C library.
+//
+// The tools do not import Foundation: loading it (with ICU) costs a command
+// about 5 ms before `main` runs, more than `colprof` needs to answer from a
+// footer. What they used from it was a thread, a lock, a condition variable and
+// `activeProcessorCount`; this file gives the same four on pthreads and
+// `sched_getaffinity`. pthread primitives also keep ThreadSanitizer
+// (`make sanitize`) seeing every hand-off between threads.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The processors this process may run on: its CPU affinity mask, which is what
+/// `taskset` and container CPU sets restrict; the online processors when the mask
+/// cannot be read. At least 1.
+package var activeProcessorCount: Int {
+    // Glibc's module map hides sched_getaffinity (it needs _GNU_SOURCE), so it is
+    // looked up by name: RTLD_DEFAULT is the null handle.
+    typealias GetAffinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer?) -> Int32
+    var mask = [UInt64](repeating: 0, count: 16)  // 1,024 processors
+    if let symbol = dlsym(nil, "sched_getaffinity"),
+       mask.withUnsafeMutableBytes({ unsafeBitCast(symbol, to: GetAffinity.self)(0, $0.count, $0.baseAddress) }) == 0 {
+        let n = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+        if n > 0 { return n }
+    }
+    return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+}
+
+/// Runs `body` on a new detached thread with a stack of `stackSize` bytes.
+/// Returns false when the thread could not be created (the body then never runs).
+@discardableResult
+package func startThread(stackSize: Int = 1 << 22, _ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, stackSize)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(&thread, &attributes, { argument in
+        guard let argument else { return nil }
+        Unmanaged<Box>.fromOpaque(argument).takeRetainedValue().body()
+        return nil
+    }, box)
+    if created != 0 {
+        Unmanaged<Box>.fromOpaque(box).release()
+        return false
+    }
+    return true
+}
+
+/// A value behind a pthread mutex. Used instead of `Synchronization.Mutex` where
+/// threads hand work to each other, because ThreadSanitizer (`make sanitize`)
+/// sees the ordering a pthread mutex gives, and not that of Mutex's futex on Linux.
+package final class PThreadLocked<Value>: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var value: Value
+
+    package init(_ value: Value) {
+        self.value = value
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    package func withLock<R>(_ body: (inout Value) -> R) -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body(&value)
+    }
+}
+
+/// A mutex with a condition variable, for a producer and a consumer that wait
+/// for each other: `lock`, test, `wait` while the test fails, `broadcast` after
+/// a change, `unlock`.
+package final class PThreadCondition: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    package init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deinitialize(count: 1)
+        condition.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    package func lock() { pthread_mutex_lock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
+    /// Releases the lock until another thread broadcasts, then takes it again.
+    package func wait() { pthread_cond_wait(condition, mutex) }
+    package func broadcast() { pthread_cond_broadcast(condition) }
+}
