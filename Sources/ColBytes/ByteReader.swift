@@ -49,6 +49,23 @@ public struct ByteReader: Sendable {
         Double(bitPattern: try read(UInt64.self))
     }
 
+    /// Reads `n` IEEE 754 doubles, little-endian, with one bounds check for all of them.
+    public mutating func readDoubles(_ n: Int) throws(BinaryDecodingError) -> [Double] {
+        guard n >= 0, n <= Int.max / 8 else { throw .invalid("count \(n)", offset: offset) }
+        try need(n * 8)
+        let start = position
+        let out = [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<n {
+                    buffer[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))
+                }
+            }
+            initialized = n
+        }
+        position += n * 8
+        return out
+    }
+
     /// Reads an unsigned LEB128 varint of at most 10 bytes; overlong or overflowing ones are invalid.
     @inlinable public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
         // One byte is the common case (counts, lengths, register runs).

@@ -106,15 +106,23 @@ public struct Dataset: Sendable {
                 throw .unreadable(path: f, error)
             }
         }
-        self.init(parts: parts)
+        try self.init(parts: parts)
     }
 
-    /// Merges parts that are already open.
-    public init(parts: [DatasetPart]) {
+    /// Merges parts that are already open. With more than one part, each part's
+    /// distinct-count sketches are read too (`ColFileReader.statisticsWithSketches()`),
+    /// so the merged distinct counts are estimated over the whole dataset.
+    public init(parts: [DatasetPart]) throws(ProfileError) {
         self.parts = parts
         var index: [[UInt8]: Int] = [:]
         for part in parts {
             let r = part.reader
+            let statistics: [ColumnStatistics]
+            if parts.count > 1 {
+                do { statistics = try r.statisticsWithSketches() } catch { throw .unreadable(path: part.path, error) }
+            } else {
+                statistics = r.statistics
+            }
             var seen = [Bool](repeating: false, count: columns.count)
             for (j, c) in r.schema.columns.enumerated() {
                 let key = Array(c.name.utf8)
@@ -139,9 +147,9 @@ public struct Dataset: Sendable {
                 columns[k].type = logical
                 columns[k].nullable = columns[k].nullable || c.nullable
                 if columns[k].statistics.rowCount == 0 {
-                    columns[k].statistics = r.statistics[j]
+                    columns[k].statistics = statistics[j]
                 } else {
-                    columns[k].statistics.merge(r.statistics[j], as: logical)
+                    columns[k].statistics.merge(statistics[j], as: logical)
                 }
                 for w in r.schema.widenings where w.column == j {
                     columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount.saturatingAdding(w.row), from: w.from, to: w.to))

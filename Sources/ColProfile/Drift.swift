@@ -262,8 +262,8 @@ public enum Drift {
                         chunk: Int?) -> [DriftFinding] {
         // PSI over the base's deciles (repeated edges merged; empty bins floored at 1e-4).
         var edges: [Double] = []
-        for i in 1..<10 {
-            if let q = base.quantile(Double(i) / 10), edges.last != q, q < base.maximum { edges.append(q) }
+        for case let q? in base.quantiles((1..<10).map { Double($0) / 10 }) where edges.last != q && q < base.maximum {
+            edges.append(q)
         }
         var psi = 0.0
         var moved = (bin: 0, from: 0.0, to: 0.0, gap: -1.0)

@@ -97,13 +97,14 @@ public struct ProfileReport: Sendable {
             }.joined(separator: ", ")
         }
         let std = s.moments?.sampleStandardDeviation
-        let quantile = { (q: Double) -> String in Self.number(s.quantiles?.quantile(q), c.type) }
+        let q = s.quantiles?.quantiles([0.05, 0.5, 0.95]) ?? [nil, nil, nil]
+        let quantile = { (i: Int) -> String in Self.number(q[i], c.type) }
         let ratio = c.storedBytes > 0 ? fixed(Double(c.decodedBytes) / Double(c.storedBytes), 1) + "×" : ""
         return Row(name: c.name, type: type, nulls: percent(nullShare), min: Self.text(s.min, exact: s.minExact),
                    max: Self.text(s.max, exact: s.maxExact), distinct: distinct,
                    mean: c.type.isVariableLength || c.type == .null ? "" : Self.number(s.moments?.mean, c.type == .bool ? .float64 : c.type),
                    std: Self.spread(std, c.type),
-                   p5: quantile(0.05), p50: quantile(0.5), p95: quantile(0.95), top: top,
+                   p5: quantile(0), p50: quantile(1), p95: quantile(2), top: top,
                    stored: formatSize(c.storedBytes), decoded: formatSize(c.decodedBytes), ratio: ratio,
                    memory: formatSize(memory.columns[k].bytes))
     }
@@ -178,7 +179,10 @@ public struct ProfileReport: Sendable {
 
     func table() -> String {
         var out = summaryLines().joined(separator: "\n") + "\n\n"
-        out += TextTable(headers: headers, rows: shown.map { cells(row($0)) }, rightAligned: [2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15]).render()
+        // A wide file's rows (quantiles, top values, text) are built on every core.
+        let shown = self.shown
+        let rows = shown.count >= 256 ? parallelMap(shown.count) { cells(row(shown[$0])) } : shown.map { cells(row($0)) }
+        out += TextTable(headers: headers, rows: rows, rightAligned: [2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15]).render()
         out += "\n" + memoryLines().joined(separator: "\n") + "\n"
         return out
     }
@@ -276,9 +280,9 @@ public struct ProfileReport: Sendable {
             w.double("mean", numeric ? s.moments?.mean : nil)
             w.double("std", numeric ? s.moments?.sampleStandardDeviation : nil)
             w.object("quantiles") { w in
-                for (key, q) in [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)] {
-                    w.double(key, s.quantiles?.quantile(q))
-                }
+                let keys = ["p5", "p25", "p50", "p75", "p95"]
+                let values = s.quantiles?.quantiles([0.05, 0.25, 0.5, 0.75, 0.95]) ?? keys.map { _ in nil }
+                for (key, value) in zip(keys, values) { w.double(key, value) }
             }
             w.array("top_values") { w in
                 for e in s.frequent?.top(10) ?? [] {

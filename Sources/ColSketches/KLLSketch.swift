@@ -47,9 +47,19 @@ public struct KLLSketch: Sendable, Equatable {
         totalCapacity = capacities.reduce(0, +)
     }
 
-    /// Equal when every retained value and the sampling state match.
+    /// Equal when every retained value, level by level, and the sampling state match. The
+    /// order inside a level is not compared: compaction sorts a level (stably) before using it,
+    /// and a writer stores levels sorted, so two sketches equal in this sense answer and grow alike.
     public static func == (a: KLLSketch, b: KLLSketch) -> Bool {
-        a.k == b.k && a.count == b.count && a.minimum == b.minimum && a.maximum == b.maximum && a.levels == b.levels && a.rng == b.rng
+        guard a.k == b.k, a.count == b.count, a.minimum == b.minimum, a.maximum == b.maximum, a.rng == b.rng,
+              a.levels.count == b.levels.count else { return false }
+        for (x, y) in zip(a.levels, b.levels) {
+            var sx = x, sy = y
+            sortItems(&sx)
+            sortItems(&sy)
+            guard sx == sy else { return false }
+        }
+        return true
     }
 
     /// Whether no value was added.
@@ -136,6 +146,18 @@ public struct KLLSketch: Sendable, Equatable {
     /// past a depth limit, so n log n even on hostile merged sketches). Items are never NaN, so
     /// the only items that compare equal yet differ are -0 and +0; when a level holds both,
     /// their run is rewritten in the order they came in, which is what a stable sort leaves.
+    /// Whether `items` ascend (equal neighbours allowed).
+    static func isSorted(_ items: [Double]) -> Bool {
+        items.withUnsafeBufferPointer { p in
+            var i = 1
+            while i < p.count {
+                if p[i] < p[i - 1] { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
     static func sortItems(_ items: inout [Double]) {
         var negativeZero = false, positiveZero = false
         for x in items where x == 0 {
@@ -272,18 +294,61 @@ public struct KLLSketch: Sendable, Equatable {
 
     /// The value at normalized rank `q` in [0, 1], or nil when empty.
     public func quantile(_ q: Double) -> Double? {
-        guard count > 0 else { return nil }
-        if q <= 0 { return minimum }
-        if q >= 1 { return maximum }
-        let items = weightedItems()
-        let total = items.reduce(UInt64(0)) { $0.saturatingAdding($1.weight) }
-        let target = q * Double(total)
-        var cumulative: UInt64 = 0
-        for item in items {
-            cumulative +|= item.weight
-            if Double(cumulative) >= target { return item.value }
+        quantiles([q])[0]
+    }
+
+    /// The values at normalized ranks `qs`, each in [0, 1] (nil when empty), from one
+    /// sort of the retained items: asking for several costs about what one costs.
+    public func quantiles(_ qs: [Double]) -> [Double?] {
+        guard count > 0 else { return qs.map { _ in nil } }
+        guard qs.contains(where: { $0 > 0 && $0 < 1 }) else { return qs.map { $0 <= 0 ? minimum : maximum } }
+        // Each level sorted on its own (a writer stores them sorted; an older file's upper level
+        // is a few sorted runs, which the standard library's merge sort takes in near-linear
+        // time), then merged on the fly, lower levels first among equal values: the order
+        // `weightedItems()` gives, without sorting every item together.
+        var flat: [Double] = []
+        flat.reserveCapacity(retained)
+        var heads: [Int] = []
+        var ends: [Int] = []
+        heads.reserveCapacity(levels.count)
+        ends.reserveCapacity(levels.count)
+        var total: UInt64 = 0
+        for (h, level) in levels.enumerated() {
+            let start = flat.count
+            flat.append(contentsOf: level)
+            if !Self.isSorted(level) { flat[start...].sort() }
+            heads.append(start)
+            ends.append(flat.count)
+            total +|= UInt64(level.count) << UInt64(h)
         }
-        return maximum
+        var out = qs.map { q -> Double? in q <= 0 ? minimum : maximum }
+        let wanted = qs.indices.filter { qs[$0] > 0 && qs[$0] < 1 }.sorted { qs[$0] < qs[$1] }
+        let levelCount = ends.count
+        flat.withUnsafeBufferPointer { items in
+            heads.withUnsafeMutableBufferPointer { heads in
+                ends.withUnsafeBufferPointer { ends in
+                    var next = 0
+                    var cumulative: UInt64 = 0
+                    while next < wanted.count {
+                        var pick = -1
+                        var value = Double.infinity
+                        for h in 0..<levelCount where heads[h] < ends[h] {
+                            let v = items[heads[h]]
+                            if pick < 0 || v < value { pick = h; value = v }
+                        }
+                        guard pick >= 0 else { break }  // past the last item: the rest stay at the maximum
+                        heads[pick] += 1
+                        cumulative +|= UInt64(1) << UInt64(pick)
+                        let reached = Double(cumulative)
+                        while next < wanted.count && reached >= qs[wanted[next]] * Double(total) {
+                            out[wanted[next]] = value
+                            next += 1
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// The estimated fraction of values ≤ `x`.
@@ -311,9 +376,17 @@ public struct KLLSketch: Sendable, Equatable {
         w.write(maximum)
         w.write(rng)
         w.writeVarint(levels.count)
+        // Each level sorted (stably, as compaction sorts it): a reader answering quantiles then merges
+        // the levels without sorting them. The order inside a level changes no later result.
         for level in levels {
             w.writeVarint(level.count)
-            for v in level { w.write(v) }
+            if Self.isSorted(level) {
+                for v in level { w.write(v) }
+            } else {
+                var sorted = level
+                Self.sortItems(&sorted)
+                for v in sorted { w.write(v) }
+            }
         }
     }
 
@@ -334,13 +407,9 @@ public struct KLLSketch: Sendable, Equatable {
         var weight: UInt64 = 0
         for h in 0..<levelCount {
             let n = try r.readCount(limit: 1 << 24, minBytesEach: 8)
-            var level = [Double]()
-            level.reserveCapacity(n)
-            for _ in 0..<n {
-                let v = try r.readDouble()
-                if v.isNaN { throw .invalid("KLL item NaN", offset: r.offset - 8) }
-                level.append(v)
-            }
+            let itemsAt = r.offset
+            let level = try r.readDoubles(n)
+            if let i = level.firstIndex(where: \.isNaN) { throw .invalid("KLL item NaN", offset: itemsAt + 8 * i) }
             let (w, o) = UInt64(n).multipliedReportingOverflow(by: UInt64(1) << UInt64(h))
             if o { throw .invalid("KLL level weight", offset: r.offset) }
             let (sum, overflow) = weight.addingReportingOverflow(w)

@@ -13,15 +13,34 @@ package struct TextTable {
     }
 
     /// The table, one line per row after the header, each ending with a newline.
+    /// Widths count characters; each cell is measured once, and ASCII cells by their bytes.
     package func render() -> String {
-        var widths = headers.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces
+        func width(_ s: String) -> Int {
+            for b in s.utf8 where b >= 0x80 { return s.count }
+            return s.utf8.count
         }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
+        let lines = [headers] + rows
+        let measured = lines.map { $0.map(width) }
+        var widths = [Int](repeating: 0, count: lines.reduce(0) { max($0, $1.count) })
+        for cells in measured { for (i, w) in cells.enumerated() { widths[i] = max(widths[i], w) } }
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for (cells, cellWidths) in zip(lines, measured) {
+            let start = out.count
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out += [0x20, 0x20] }
+                let pad = widths[i] - cellWidths[i]
+                if rightAligned.contains(i) {
+                    out += repeatElement(0x20, count: pad)
+                    out += cell.utf8
+                } else {
+                    out += cell.utf8
+                    out += repeatElement(0x20, count: pad)
+                }
+            }
+            while out.count > start && out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

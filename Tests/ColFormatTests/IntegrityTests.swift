@@ -9,6 +9,7 @@ func readEverything(_ path: String) throws -> [String] {
     let r = try ColFileReader(path: path)
     var out: [String] = [r.schema.canonicalText, "\(r.rowCount)", r.provenance.source]
     for s in r.statistics { out.append("\(s.nullCount) \(String(describing: s.min)) \(String(describing: s.max)) \(String(describing: s.distinctCount))") }
+    for h in try r.distinctSketches() { out.append("\(String(describing: h?.estimate))") }
     for row in try r.chunkStatistics() { for s in row { out.append("\(s.rowCount) \(s.nullCount) \(String(describing: s.min))") } }
     for c in 0..<r.directory.chunkCount {
         for j in 0..<r.directory.columnCount {

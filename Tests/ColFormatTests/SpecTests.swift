@@ -10,6 +10,41 @@ struct SpecTests {
     func u32(_ d: [UInt8], _ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(d[at + $1]) << (8 * $1) } }
     func u64(_ d: [UInt8], _ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(d[at + $1]) << (8 * $1) } }
 
+    /// An unsigned LEB128 varint at `p`, which moves past it.
+    func varint(_ d: [UInt8], _ p: inout Int) -> Int {
+        var v = 0, shift = 0
+        while true {
+            let b = Int(d[p])
+            p += 1
+            v |= (b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+
+    /// An LZ4 block (the format FORMAT.md §4 names), decoded by hand: sequences of a token
+    /// (literal length, match length − 4), literals, a 2-byte offset back into the output.
+    func lz4Block(_ s: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [], p = 0
+        func length(_ nibble: Int) -> Int {
+            var n = nibble
+            if nibble == 15 {
+                while true { let b = Int(s[p]); p += 1; n += b; if b != 255 { break } }
+            }
+            return n
+        }
+        while p < s.count {
+            let token = Int(s[p]); p += 1
+            let literals = length(token >> 4)
+            out += s[p..<(p + literals)]; p += literals
+            if p >= s.count { break }  // the last sequence has literals only
+            let offset = Int(s[p]) | Int(s[p + 1]) << 8; p += 2
+            let match = length(token & 15) + 4
+            for _ in 0..<match { out.append(out[out.count - offset]) }
+        }
+        return out
+    }
+
     /// Bitwise CRC-32C, as FORMAT.md defines it.
     func crc32c(_ bytes: ArraySlice<UInt8>) -> Int {
         var c: UInt32 = 0xFFFF_FFFF
@@ -81,5 +116,54 @@ struct SpecTests {
         #expect(schema.typesFingerprint.description == "d3dc9c1574f38b42")
         #expect(schema.columnFingerprint(0).description == "8ae3bda44db468c9")
         #expect(Fingerprint(text: "").description == "ef46db3751d8e999")
+    }
+
+    @Test("1.1: sections read on demand come first, the sketches have their own section, the file statistics none")
+    func version11Layout() throws {
+        let dir = Scratch()
+        let path = dir.file("spec11.col")
+        var a = ColumnVector(type: .int64), b = ColumnVector(type: .null)
+        for i in 0..<3 { a.append(Int64(i * 7)); b.appendNull() }
+        let w = try ColFileWriter(path: path, columns: [ColumnDescriptor(name: "a"), ColumnDescriptor(name: "b")],
+                                  options: WriterOptions(codec: .none, forcedEncoding: .plain))
+        try w.append([a, b])
+        try w.finish()
+        let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let t = d.count - 44
+        #expect(u16(d, 6) == 1 && u16(d, t + 22) == 1, "minor version 1 in the head and the tail")
+        #expect(u32(d, t + 28) & 2 == 2, "optional feature bit 1: the distinct-sketch section is present")
+        let table = t - u32(d, t + 16)
+        var at: [Int: (codec: Int, offset: Int, stored: Int)] = [:]
+        for s in 0..<u32(d, table) {
+            let e = table + 4 + 32 * s
+            at[u16(d, e)] = (Int(d[e + 2]), u64(d, e + 8), u64(d, e + 16))
+        }
+        let sketches = try #require(at[6]), statistics = try #require(at[3])
+        for kind in [1, 2, 3, 5] { #expect(try #require(at[kind]).offset > sketches.offset, "kind \(kind) after kind 6") }
+        // The distinct-sketch section: varint N, then per column a presence byte and a HyperLogLog.
+        #expect(sketches.codec == 0)  // three values: compression does not pay
+        var p = sketches.offset
+        #expect(d[p] == 2); p += 1
+        #expect(d[p] == 1 && d[p + 1] == 14 && d[p + 2] == 1, "column a: present, precision 14, sparse form")
+        p += 3
+        #expect(d[p] == 3, "three non-zero registers")
+        p += 1
+        var index = -1
+        for _ in 0..<3 {
+            index += varint(d, &p)
+            #expect(d[p] >= 1 && d[p] <= 51, "a register's value: 1 + leading zeros of 50 bits")
+            p += 1
+        }
+        #expect(index < 1 << 14)
+        #expect(d[p] == 0, "column b holds no values: no sketch")
+        #expect(p + 1 == sketches.offset + sketches.stored)
+        // The file statistics (lz4 when smaller, §4): varint N, then records whose presence bit 7
+        // (HyperLogLog) is clear.
+        let stored = Array(d[statistics.offset..<(statistics.offset + statistics.stored)])
+        let raw = statistics.codec == 2 ? lz4Block(stored) : stored
+        #expect(statistics.codec == 2 || statistics.codec == 0)
+        #expect(raw[0] == 2 && raw[1] == 2, "two records; the first of type int64")
+        let presence = u16(raw, 2)
+        #expect(presence & (1 << 7) == 0 && presence & 0b11 == 0b11, "no HyperLogLog; min and max present")
     }
 }

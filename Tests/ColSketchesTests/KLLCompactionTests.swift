@@ -65,4 +65,34 @@ struct KLLCompactionTests {
         #expect(batch == one)
         #expect(batch.count == UInt64(values.filter { !$0.isNaN }.count))
     }
+
+    @Test("quantiles in one pass give what a walk over every item sorted together gives", arguments: [1, 2, 9, 256, 257, 5_000, 77_777])
+    func batchQuantilesMatchTheSortedWalk(n: Int) {
+        var g = Generator(state: UInt64(n) &* 0x9E37_79B9 | 1)
+        var sketch = KLLSketch(k: n % 2 == 0 ? 64 : 256)
+        for _ in 0..<n {
+            let r = g.next()
+            sketch.add(r % 5 == 0 ? (r % 2 == 0 ? 0.0 : -0.0) : Double(r % 1_000) / 7)
+        }
+        // The reference: every retained item in one stable sort, walked with its weight.
+        let items = sketch.weightedItems()
+        let total = items.reduce(UInt64(0)) { $0 + $1.weight }
+        func reference(_ q: Double) -> Double? {
+            if q <= 0 { return sketch.minimum }
+            if q >= 1 { return sketch.maximum }
+            var cumulative: UInt64 = 0
+            for item in items {
+                cumulative += item.weight
+                if Double(cumulative) >= q * Double(total) { return item.value }
+            }
+            return sketch.maximum
+        }
+        let qs = [0.95, 0, 0.5, 0.05, 1, 0.25, 0.999, 0.001, 0.5, 0.75, -1, 2] + (1..<10).map { Double($0) / 10 }
+        let batch = sketch.quantiles(qs)
+        for (q, value) in zip(qs, batch) {
+            #expect(value?.bitPattern == reference(q)?.bitPattern, "q \(q)")
+            #expect(sketch.quantile(q)?.bitPattern == value?.bitPattern)
+        }
+        #expect(KLLSketch().quantiles([0.5, 0]) == [nil, nil])
+    }
 }

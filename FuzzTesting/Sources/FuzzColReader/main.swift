@@ -25,5 +25,10 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     }
     _ = try? Drift.withinFile(dataset, name: "fuzz")
     _ = Drift.compare(base: dataset, new: dataset, baseName: "a", newName: "b")
+    // Two parts: the merge reads the distinct-sketch section.
+    if let twice = try? Dataset(paths: [file.path, file.path]),
+       let report = try? ProfileReport(dataset: twice, layout: .arrow, availableBytes: 1 << 30) {
+        _ = report.render(.json)
+    }
     return 0
 }

@@ -1,7 +1,11 @@
 import ColBytes
+import ColSketches
+import Synchronization
 
-/// Reads a .col file: `open` reads the tail and the footer only; column
-/// chunks are read on demand with `pread`, each verified by its checksum.
+/// Reads a .col file: `open` reads the tail, the section table and the
+/// sections every command needs (schema, directory, file statistics,
+/// provenance); the chunk statistics, the distinct-count sketches and the
+/// column chunks are read on demand with `pread`, each verified by its checksum.
 ///
 /// Every length, offset and count in the file is checked against the file
 /// size and the limits in `Layout` before anything is allocated for it.
@@ -20,7 +24,9 @@ public final class ColFileReader: Sendable {
     public let schema: Schema
     /// The chunk × column directory.
     public let directory: Directory
-    /// File-level statistics, one per column (with full sketches).
+    /// File-level statistics, one per column. From format 1.1 on, their
+    /// HyperLogLog sketches are kept apart (`statisticsWithSketches()`), since
+    /// only merging needs them; a 1.0 file's statistics still carry them.
     public let statistics: [ColumnStatistics]
     /// Where the data came from and how it was converted.
     public let provenance: Provenance
@@ -31,8 +37,8 @@ public final class ColFileReader: Sendable {
 
     let file: RandomAccessFile
     let sections: [UInt16: SectionEntry]
-    /// The footer, read whole at open (it starts at `footerOffset`); sections are sliced from it.
-    let footerBuffer: [UInt8]
+    /// The chunk statistics once read: every scan of the file asks for them.
+    private let chunkStatisticsRead = Mutex<[[ColumnStatistics]]?>(nil)
 
     /// The number of rows.
     public var rowCount: UInt64 { directory.rowCount }
@@ -87,8 +93,6 @@ public final class ColFileReader: Sendable {
         else { throw .corrupt(path: path, what: "tail", offset: tailAt, detail: "footer location out of range") }
         self.footerOffset = footerOffset
         self.footerLength = footerLength
-        let buffer = try file.read(at: footerOffset, count: footerLength)
-        footerBuffer = buffer
 
         // The head.
         let head = try file.read(at: 0, count: Layout.headSize)
@@ -99,7 +103,7 @@ public final class ColFileReader: Sendable {
 
         // The section table: the last `tableLength` bytes of the footer.
         let tableAt = tailAt - tableLength
-        let tableBytes = try Self.slice(footer: buffer, footerOffset: footerOffset, at: tableAt, count: tableLength, path: path)
+        let tableBytes = try file.read(at: tableAt, count: tableLength)
         let actualTableCRC = CRC32C.checksum(tableBytes)
         guard actualTableCRC == tableCRC else {
             throw .checksumMismatch(path: path, what: "section table", offset: tableAt, expected: tableCRC, actual: actualTableCRC)
@@ -123,13 +127,21 @@ public final class ColFileReader: Sendable {
             throw ColFileError.from(error, path: path, what: "section table")
         }
         self.sections = sections
-        for kind in [SectionKind.schema, .directory, .fileStatistics, .provenance] where sections[kind.rawValue] == nil {
-            throw .corrupt(path: path, what: "section table", offset: tableAt, detail: "no \(kind)")
+        let eager = [SectionKind.schema, .directory, .fileStatistics, .provenance]
+        var span = (start: tableAt, end: footerOffset)
+        for kind in eager {
+            guard let e = sections[kind.rawValue] else {
+                throw .corrupt(path: path, what: "section table", offset: tableAt, detail: "no \(kind)")
+            }
+            span = (min(span.start, Int(e.offset)), max(span.end, Int(e.offset + e.storedLength)))
         }
+        // The sections needed at open, in one read: a writer puts them last, after the
+        // sections read on demand (docs/FORMAT.md §1.3).
+        let spanBytes = try file.read(at: span.start, count: span.end - span.start)
+        let opened = OpenedSpan(offset: span.start, bytes: spanBytes)
 
-        // The sections this reader needs at open.
         func parse<T>(_ kind: SectionKind, _ body: (inout ByteReader) throws(BinaryDecodingError) -> T) throws(ColFileError) -> T {
-            let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, footer: buffer, footerOffset: footerOffset, path: path)
+            let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, from: .opened(opened), path: path)
             do throws(BinaryDecodingError) {
                 var r = ByteReader(bytes, baseOffset: at)
                 let v = try body(&r)
@@ -179,20 +191,34 @@ public final class ColFileReader: Sendable {
         }
     }
 
-    /// Bytes `at..<at+count` of the file, from the footer read at open (the section table
-    /// is checked to lie inside the footer before any section is sliced).
-    static func slice(footer: [UInt8], footerOffset: Int, at: Int, count: Int, path: String) throws(ColFileError) -> [UInt8] {
-        guard count >= 0, at >= footerOffset, at + count <= footerOffset + footer.count else {
-            throw .corrupt(path: path, what: "section table", offset: at, detail: "a range outside the footer")
-        }
-        return Array(footer[(at - footerOffset)..<(at - footerOffset + count)])
+    /// Footer bytes read in one piece at open, starting at file offset `offset`.
+    struct OpenedSpan {
+        let offset: Int
+        let bytes: [UInt8]
     }
 
-    static func loadSection(sections: [UInt16: SectionEntry], kind: SectionKind, footer: [UInt8], footerOffset: Int,
+    /// Where a section's stored bytes come from: the span read at open, or the file.
+    enum SectionSource {
+        case opened(OpenedSpan)
+        case file(RandomAccessFile)
+    }
+
+    /// A section's payload, checked against its checksum and decompressed, and its file
+    /// offset (the section table is checked to lie inside the footer before this is called).
+    static func loadSection(sections: [UInt16: SectionEntry], kind: SectionKind, from source: SectionSource,
                             path: String) throws(ColFileError) -> ([UInt8], Int) {
         guard let e = sections[kind.rawValue] else { throw .invalidArgument("\(path): the file has no \(kind)") }
-        let at = Int(e.offset)
-        let stored = try slice(footer: footer, footerOffset: footerOffset, at: at, count: Int(e.storedLength), path: path)
+        let at = Int(e.offset), count = Int(e.storedLength)
+        let stored: [UInt8]
+        switch source {
+        case let .opened(span):
+            guard at >= span.offset, count <= span.offset + span.bytes.count - at else {
+                throw .corrupt(path: path, what: "section table", offset: at, detail: "a range outside the footer")
+            }
+            stored = Array(span.bytes[(at - span.offset)..<(at - span.offset + count)])
+        case let .file(file):
+            stored = try file.read(at: at, count: count)
+        }
         let crc = CRC32C.checksum(stored)
         guard crc == e.checksum else {
             throw .checksumMismatch(path: path, what: kind.description, offset: at, expected: e.checksum, actual: crc)
@@ -210,10 +236,55 @@ public final class ColFileReader: Sendable {
         return (raw, at)
     }
 
+    /// Each column's HyperLogLog sketch of its distinct values, as merging statistics
+    /// across files needs it; nil for a column without one (no values). Reads the
+    /// distinct-sketch section (format 1.1); a 1.0 file's sketches are in its file statistics.
+    public func distinctSketches() throws(ColFileError) -> [HyperLogLog?] {
+        let kind = SectionKind.distinctSketches
+        guard sections[kind.rawValue] != nil else { return statistics.map(\.hll) }
+        let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, from: .file(file), path: path)
+        do throws(BinaryDecodingError) {
+            var r = ByteReader(bytes, baseOffset: at)
+            let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 1)
+            guard n == statistics.count else { throw .invalid("sketches for \(n) of \(statistics.count) columns", offset: at) }
+            var out: [HyperLogLog?] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                let flagAt = r.offset
+                switch try r.readUInt8() {
+                case 0: out.append(nil)
+                case 1: out.append(try HyperLogLog.deserialize(from: &r))
+                default: throw .invalid("sketch presence flag", offset: flagAt)
+                }
+            }
+            guard r.isAtEnd else { throw .invalid("\(r.remaining) trailing byte(s)", offset: r.offset) }
+            return out
+        } catch {
+            throw ColFileError.from(error, path: path, what: kind.description)
+        }
+    }
+
+    /// The file statistics with their HyperLogLog sketches, for merging with other
+    /// files' (`ColumnStatistics.merge`); `statistics` leaves them out from format 1.1 on.
+    public func statisticsWithSketches() throws(ColFileError) -> [ColumnStatistics] {
+        guard sections[SectionKind.distinctSketches.rawValue] != nil else { return statistics }
+        let sketches = try distinctSketches()
+        var out = statistics
+        for j in out.indices where out[j].hll == nil { out[j].hll = sketches[j] }
+        return out
+    }
+
     /// Per-chunk statistics (compact sketches), indexed [chunk][column]. Reads the
-    /// chunk-statistics section; a file of one chunk has none, and its file
-    /// statistics, compacted, are returned.
+    /// chunk-statistics section the first time, and keeps it; a file of one chunk has
+    /// none, and its file statistics, compacted, are returned.
     public func chunkStatistics() throws(ColFileError) -> [[ColumnStatistics]] {
+        if let kept = chunkStatisticsRead.withLock({ $0 }) { return kept }
+        let read = try readChunkStatistics()
+        chunkStatisticsRead.withLock { $0 = read }
+        return read
+    }
+
+    private func readChunkStatistics() throws(ColFileError) -> [[ColumnStatistics]] {
         let kind = SectionKind.chunkStatistics
         guard sections[kind.rawValue] != nil else {
             if directory.chunkCount == 1 {
@@ -226,8 +297,7 @@ public final class ColFileReader: Sendable {
             }
             return []
         }
-        let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, footer: footerBuffer, footerOffset: footerOffset,
-                                               path: path)
+        let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, from: .file(file), path: path)
         do throws(BinaryDecodingError) {
             var r = ByteReader(bytes, baseOffset: at)
             let chunks = Int(try r.read(UInt32.self))

@@ -293,20 +293,38 @@ public final class ColFileWriter {
     private func writeFooter(provenance: Provenance) throws(ColFileError) {
         let footerOffset = file.offset
         let schema = Schema(columns: columns, widenings: widenings)
-        var sections: [(SectionKind, [UInt8], Bool)] = []
-        var w = ByteWriter(capacity: 4096)
+        var sections: [(SectionKind, [UInt8], Codec)] = []
+        // The HyperLogLog sketches, which only merging needs, go in their own section, before the
+        // sections a reader needs at open, so those stay one contiguous read (docs/FORMAT.md §1.3).
+        var w = ByteWriter(capacity: 1 << 16)
+        w.writeVarint(fileStatistics.count)
+        for box in fileStatistics {
+            if let hll = box.value.hll {
+                w.write(UInt8(1))
+                hll.serialize(into: &w)
+            } else {
+                w.write(UInt8(0))
+            }
+        }
+        sections.append((.distinctSketches, w.bytes, .zstd))
+        w = ByteWriter(capacity: 4096)
         schema.serialize(into: &w)
-        sections.append((.schema, w.bytes, false))
+        sections.append((.schema, w.bytes, .none))
         w = ByteWriter(capacity: 64 + directory.entries.count * Layout.directoryEntrySize)
         directory.serialize(into: &w)
-        sections.append((.directory, w.bytes, false))
+        sections.append((.directory, w.bytes, .none))
         w = ByteWriter(capacity: 1 << 16)
         w.writeVarint(fileStatistics.count)
-        for box in fileStatistics { box.value.serialize(into: &w) }
-        sections.append((.fileStatistics, w.bytes, true))
+        for box in fileStatistics {
+            var s = box.value
+            s.hll = nil
+            s.serialize(into: &w)
+        }
+        // lz4, not zstd: every profile decompresses this section, and lz4 does it several times faster.
+        sections.append((.fileStatistics, w.bytes, .lz4))
         w = ByteWriter(capacity: 1024)
         provenance.serialize(into: &w)
-        sections.append((.provenance, w.bytes, false))
+        sections.append((.provenance, w.bytes, .none))
         var table: [SectionEntry] = []
         // With one chunk the chunk statistics repeat the file statistics: the section is left out.
         // The reader refuses a section over `Layout.maxSectionBytes`: refuse to write one.
@@ -324,8 +342,8 @@ public final class ColFileWriter {
         }
         // Section payloads first, then the table, then the tail.
         let compressor = BlockCompressor()
-        for (kind, raw, compress) in sections {
-            let codec = raw.withUnsafeBytes { compressor.compress($0, codec: compress ? .zstd : .none, level: 3) }
+        for (kind, raw, requested) in sections {
+            let codec = raw.withUnsafeBytes { compressor.compress($0, codec: requested, level: 3) }
             let stored = compressor.output
             table.append(SectionEntry(kind: kind.rawValue, codec: codec, checksum: CRC32C.checksum(stored),
                                       offset: UInt64(file.offset), storedLength: UInt64(stored.count), rawLength: UInt64(raw.count)))
@@ -339,7 +357,8 @@ public final class ColFileWriter {
         var tail = ByteWriter(capacity: Layout.tailSize)
         Tail(footerOffset: UInt64(footerOffset), footerLength: UInt64(file.offset - footerOffset), tableLength: UInt32(w.count),
              major: Layout.majorVersion, minor: Layout.minorVersion, requiredFeatures: 0,
-             optionalFeatures: directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0, tableChecksum: tableCRC)
+             optionalFeatures: (directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0) | Layout.featureDistinctSketches,
+             tableChecksum: tableCRC)
             .serialize(into: &tail)
         try file.write(tail.bytes)
     }

@@ -5,8 +5,9 @@ public enum Layout {
     public static let magic: [UInt8] = [0x43, 0x4F, 0x4C, 0x46]
     /// The major version this writer writes and this reader reads.
     public static let majorVersion: UInt16 = 1
-    /// The minor version this writer writes.
-    public static let minorVersion: UInt16 = 0
+    /// The minor version this writer writes. 1.1 moved the file statistics'
+    /// HyperLogLog sketches to their own section (docs/FORMAT.md §2.6).
+    public static let minorVersion: UInt16 = 1
     /// Magic, major version (u16), minor version (u16).
     public static let headSize = 8
     /// Footer offset (u64), footer length (u64), section-table length (u32),
@@ -17,6 +18,8 @@ public enum Layout {
     public static let knownRequiredFeatures: UInt32 = 0
     /// Optional feature bit: the chunk-statistics section is present.
     public static let featureChunkStatistics: UInt32 = 1
+    /// Optional feature bit: the distinct-sketch section is present (format 1.1).
+    public static let featureDistinctSketches: UInt32 = 2
     /// Bytes of one section-table entry.
     public static let sectionEntrySize = 32
     /// Bytes of one directory entry.

@@ -39,13 +39,21 @@ extension Schema {
             cols.append(ColumnDescriptor(name: name, type: type, nullable: flags == 1, sourcePath: source))
         }
         var s = Schema(columns: cols)
+        // Each canonical line is built once, for the schema text and for its column's fingerprint.
+        let lines = cols.map { Array($0.canonicalLine.utf8) }
+        var text = Array("col-schema/1\n".utf8)
+        text.reserveCapacity(lines.reduce(text.count) { $0 + $1.count + 1 })
+        for line in lines {
+            text += line
+            text.append(0x0A)
+        }
         var at = r.offset
-        guard try r.read(UInt64.self) == s.fingerprint.value else { throw .invalid("schema fingerprint", offset: at) }
+        guard try r.read(UInt64.self) == XXH64.hash(text) else { throw .invalid("schema fingerprint", offset: at) }
         at = r.offset
         guard try r.read(UInt64.self) == s.typesFingerprint.value else { throw .invalid("types fingerprint", offset: at) }
-        for i in 0..<n {
+        for line in lines {
             at = r.offset
-            guard try r.read(UInt64.self) == s.columnFingerprint(i).value else { throw .invalid("column fingerprint", offset: at) }
+            guard try r.read(UInt64.self) == XXH64.hash(line) else { throw .invalid("column fingerprint", offset: at) }
         }
         let events = try r.readCount(limit: 1 << 24, minBytesEach: 5)
         for _ in 0..<events {

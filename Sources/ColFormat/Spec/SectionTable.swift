@@ -7,6 +7,7 @@ public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case fileStatistics = 3
     case chunkStatistics = 4
     case provenance = 5
+    case distinctSketches = 6
 
     /// The section's name in error messages.
     public var description: String {
@@ -16,6 +17,7 @@ public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .fileStatistics: "file statistics section"
         case .chunkStatistics: "chunk statistics section"
         case .provenance: "provenance section"
+        case .distinctSketches: "distinct-sketch section"
         }
     }
 }
