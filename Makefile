@@ -1,7 +1,7 @@
 # Two commands matter: `make demo` and `make test`. Both install the system
 # libraries first when pkg-config cannot find them (Debian: libzstd-dev, liblz4-dev).
 SWIFT ?= swift
-BUILD := $(SWIFT) build -c release
+BUILD := $(SWIFT) build -c release --static-swift-stdlib
 BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 
 .PHONY: deps build demo test sanitize fuzz bench bench-smoke clean

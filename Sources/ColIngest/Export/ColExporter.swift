@@ -32,8 +32,10 @@ public enum ColExporter {
     }
 
     /// Decodes each chunk's columns on every core, then renders its rows in blocks, a block per
-    /// core at a time, and writes the blocks in order: memory holds one decoded chunk and one
-    /// window of blocks' text.
+    /// core at a time, and writes the blocks in order on another thread while the next blocks
+    /// render: memory holds one decoded chunk and two windows of blocks' text, whose buffers are
+    /// reused from block to block (a fresh half-megabyte buffer per block cost more in page
+    /// faults than the rendering).
     static func write(_ reader: ColFileReader, format: Format, to sink: OutputSink) throws(IngestError) {
         let columns = reader.schema.columns
         let rowFormat: RowWriter.Format
@@ -46,6 +48,10 @@ public enum ColExporter {
         writer.appendHeader(to: &header)
         try sink.write(header)
         let window = max(1, activeProcessorCount)
+        let buffers = (0..<2).map { _ in (0..<window).map { _ in TextBlock() } }
+        let pending = PendingWrite()
+        var turn = 0
+        defer { _ = pending.wait() }
         for chunk in 0..<reader.directory.chunkCount {
             let decoded = parallelMap(columns.count) { j -> Result<ColumnVector, ColFileError> in
                 do throws(ColFileError) { return .success(try reader.readColumn(chunk: chunk, column: j)) } catch { return .failure(error) }
@@ -63,24 +69,80 @@ public enum ColExporter {
             while first < blocks {
                 let group = first..<min(first + window, blocks)
                 let chunkColumns = vectors
-                let texts = parallelMap(group.count) { k -> [UInt8] in
+                let texts = buffers[turn]
+                turn ^= 1
+                _ = parallelMap(group.count) { k -> Bool in
                     let from = (group.lowerBound + k) * blockRows
-                    var text: [UInt8] = []
-                    writer.appendRows(from..<min(rows, from + blockRows), of: chunkColumns, to: &text)
-                    return text
+                    texts[k].bytes.removeAll(keepingCapacity: true)
+                    writer.appendRows(from..<min(rows, from + blockRows), of: chunkColumns, to: &texts[k].bytes)
+                    return true
                 }
-                for text in texts { try sink.write(text) }
+                // The previous window is written (its buffers are free again) before this one starts.
+                if let failure = pending.wait() { throw failure }
+                let count = group.count
+                pending.start {
+                    for k in 0..<count {
+                        do throws(IngestError) { try sink.write(texts[k].bytes) } catch { return error }
+                    }
+                    return nil
+                }
                 first = group.upperBound
             }
         }
+        if let failure = pending.wait() { throw failure }
     }
 
     /// The rows rendered by one thread at a time.
     static let blockRows = 8192
 }
 
-/// An output file written atomically, or standard output.
-final class OutputSink {
+/// One block's text, filled by one rendering task and then read by the writing thread.
+final class TextBlock: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
+/// A write running on its own thread; `wait` returns once it has finished, with its error.
+/// One write at a time: `start` is called only after `wait`.
+final class PendingWrite: @unchecked Sendable {
+    private let condition = PThreadCondition()
+    private var running = false
+    private var failure: IngestError?
+
+    /// Runs `body` on a new thread (on this one when no thread can be started).
+    func start(_ body: @escaping @Sendable () -> IngestError?) {
+        condition.lock()
+        running = true
+        condition.unlock()
+        let started = startThread { [self] in
+            let error = body()
+            condition.lock()
+            failure = error
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        if !started {
+            let error = body()
+            condition.lock()
+            failure = error
+            running = false
+            condition.unlock()
+        }
+    }
+
+    /// Waits for the write started last, and returns its error (once).
+    func wait() -> IngestError? {
+        condition.lock()
+        defer { condition.unlock() }
+        while running { condition.wait() }
+        let error = failure
+        failure = nil
+        return error
+    }
+}
+
+/// An output file written atomically, or standard output. Written by one thread at a time.
+final class OutputSink: @unchecked Sendable {
     private let file: AtomicFile?
 
     init(path: String) throws(IngestError) {
