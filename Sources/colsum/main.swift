@@ -33,6 +33,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 let filterText = option("--where")
 let repeats = Int(option("--repeat") ?? "1") ?? 1
 let cacheBytes = Int(clamping: parseSize(option("--cache") ?? "0") ?? 0)
+reuseFreedMemoryForDecoding()
 let whole = args.contains("--whole")
 args.removeAll { $0 == "--whole" }
 guard args.count == 2 else { fail("usage: colsum FILE COLUMN [--where FILTER] [--repeat N] [--cache BYTES] [--whole]") }

@@ -125,6 +125,7 @@ public struct Colconv: ParsableCommand {
         case ("col", "col"):
             throw UsageError("the input is already a .col file")
         case ("col", let f):
+            reuseFreedMemoryForDecoding()
             let rows = try ColExporter.export(input: input, output: output,
                                               format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
             if !quiet { printError("\(rows) rows written to \(output)") }

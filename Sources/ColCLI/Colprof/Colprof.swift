@@ -184,6 +184,7 @@ struct ScanCommand: ParsableCommand {
         do {
             let scan = try reader.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
                                        batchSize: 8192)
+            reuseFreedMemoryForDecoding()
             // A failed write (a closed pipe) is ignored, as print() ignores it.
             if output == .none && !explain {
                 let report = try ScanOutput.decodeAll(scan)

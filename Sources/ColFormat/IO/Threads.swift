@@ -111,3 +111,21 @@ package final class PThreadCondition: @unchecked Sendable {
     package func wait() { pthread_cond_wait(condition, mutex) }
     package func broadcast() { pthread_cond_broadcast(condition) }
 }
+
+/// Tunes glibc's allocator for reading many chunks in a row: buffers up to 32 MiB come from
+/// the heap instead of fresh `mmap`s, and freed memory is kept for the next chunk instead of
+/// being handed back to the kernel. Each decoded chunk then reuses pages the previous one
+/// touched; otherwise every chunk's arrays start as untouched pages, and zeroing them on first
+/// touch cost a quarter of a whole-file decode (`colprof scan --format none`: 219 → 166 ms).
+/// Peak memory is unchanged; memory is returned at exit instead of chunk by chunk.
+/// The commands that decode whole files call it first.
+package func reuseFreedMemoryForDecoding() {
+    // <malloc.h> is not in Glibc's module map: mallopt is looked up by name, with glibc's
+    // values of M_TRIM_THRESHOLD (−1) and M_MMAP_THRESHOLD (−3). Another C library has no
+    // such symbol, and nothing changes.
+    typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: MallocOption.self)
+    _ = mallopt(-3, 32 << 20)
+    _ = mallopt(-1, 1 << 30)
+}
