@@ -74,7 +74,7 @@ public enum CanonicalText {
     public static func appendDouble(_ v: Double, to out: inout [UInt8]) {
         if v.isNaN { out.append(contentsOf: Array("NaN".utf8)); return }
         if v.isInfinite { out.append(contentsOf: Array((v < 0 ? "-Infinity" : "Infinity").utf8)); return }
-        out.append(contentsOf: v.description.utf8)
+        ShortestDouble.append(v, to: &out)
     }
 
     @inline(__always) static func append2(_ v: Int, to out: inout [UInt8]) {
