@@ -196,6 +196,16 @@ public struct FrequentItems<Item: Sendable & Equatable>: Sendable {
     @inlinable public init(capacity: Int, exactLimit: Int, total: UInt64, isExact: Bool, entries: [Entry]) {
         self.init(capacity: capacity, exactLimit: exactLimit)
         self._isExact = isExact
+        // Sized once: a table at least twice the entries never grows while they go in.
+        hashes.reserveCapacity(entries.count)
+        items.reserveCapacity(entries.count)
+        counts.reserveCapacity(entries.count)
+        errors.reserveCapacity(entries.count)
+        if isExact {
+            var size = 64
+            while size < 2 * entries.count { size *= 2 }
+            table = [Int32](repeating: 0, count: size)
+        }
         for e in entries where find(e.hash) == nil {
             append(hash: e.hash, item: e.item, count: e.count, error: e.error)
         }

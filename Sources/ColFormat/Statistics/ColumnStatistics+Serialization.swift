@@ -122,6 +122,7 @@ extension ColumnStatistics {
             let exact = try r.readUInt8() == 1
             let n = try r.readCount(limit: Swift.max(capacity, 1), minBytesEach: 11)
             var entries: [FrequentItems<Scalar>.Entry] = []
+            entries.reserveCapacity(n)
             for _ in 0..<n {
                 let item = try Scalar.deserialize(from: &r)
                 let hash = try r.read(UInt64.self)
