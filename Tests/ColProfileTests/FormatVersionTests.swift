@@ -20,13 +20,19 @@ struct FormatVersionTests {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `Fixtures/cli/NAME.csv` converted now, in chunks of 1,000 rows as the 1.0 file was.
+    static func convert(_ name: String, in s: Scratch) throws -> String {
+        var options = ConversionOptions()
+        options.chunkRows = 1000
+        _ = try CSVConverter.convert(input: Paths.fixtures + "/cli/\(name).csv", output: s.file("new.col"), options: options)
+        return s.file("new.col")
+    }
+
     @Test("a 1.0 file's statistics and sketches equal those of the same data written at 1.1")
     func oldFileMeansTheSame() throws {
         let s = Scratch()
-        var options = ConversionOptions()
-        options.chunkRows = 1000
-        _ = try CSVConverter.convert(input: Paths.fixtures + "/cli/drift-base.csv", output: s.file("new.col"), options: options)
-        let old = try ColFileReader(path: Self.old), new = try ColFileReader(path: s.file("new.col"))
+        let path = try Self.convert("drift-base", in: s)
+        let old = try ColFileReader(path: Self.old), new = try ColFileReader(path: path)
         #expect(old.minorVersion == 0 && new.minorVersion == 1)
         #expect(old.optionalFeatures & Layout.featureDistinctSketches == 0)
         #expect(new.optionalFeatures & Layout.featureDistinctSketches != 0)
@@ -55,13 +61,11 @@ struct FormatVersionTests {
     @Test("a dataset of a 1.0 and a 1.1 part merges their sketches into one distinct estimate")
     func mixedVersionsMerge() throws {
         let s = Scratch()
-        var options = ConversionOptions()
-        options.chunkRows = 1000
-        _ = try CSVConverter.convert(input: Paths.fixtures + "/cli/drift-new.csv", output: s.file("new.col"), options: options)
-        let mixed = try Dataset(paths: [Self.old, s.file("new.col")])
-        let single = try Dataset(paths: [s.file("new.col")])
+        let path = try Self.convert("drift-new", in: s)
+        let mixed = try Dataset(paths: [Self.old, path])
+        let single = try Dataset(paths: [path])
         let id = try #require(mixed.column(named: "id"))
-        let old = try ColFileReader(path: Self.old), new = try ColFileReader(path: s.file("new.col"))
+        let old = try ColFileReader(path: Self.old), new = try ColFileReader(path: path)
         var expected = try #require(old.statistics[id].hll)
         expected.merge(try #require(try new.distinctSketches()[id]))
         let merged = mixed.columns[id].statistics.hll == expected  // a Bool: a failure must not print 16,384 registers

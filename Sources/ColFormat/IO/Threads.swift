@@ -53,6 +53,20 @@ package func startThread(stackSize: Int = 1 << 22, _ body: @escaping @Sendable (
     return true
 }
 
+/// A pthread mutex on the heap, initialized (a pthread mutex must not move once used).
+private func newMutex() -> UnsafeMutablePointer<pthread_mutex_t> {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    mutex.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(mutex, nil)
+    return mutex
+}
+
+private func freeMutex(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+    pthread_mutex_destroy(mutex)
+    mutex.deinitialize(count: 1)
+    mutex.deallocate()
+}
+
 /// A value behind a pthread mutex. Used instead of `Synchronization.Mutex` where
 /// threads hand work to each other, because ThreadSanitizer (`make sanitize`)
 /// sees the ordering a pthread mutex gives, and not that of Mutex's futex on Linux.
@@ -62,16 +76,10 @@ package final class PThreadLocked<Value>: @unchecked Sendable {
 
     package init(_ value: Value) {
         self.value = value
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        mutex = newMutex()
     }
 
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
+    deinit { freeMutex(mutex) }
 
     package func withLock<R>(_ body: (inout Value) -> R) -> R {
         pthread_mutex_lock(mutex)
@@ -88,9 +96,7 @@ package final class PThreadCondition: @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     package init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        mutex = newMutex()
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
         pthread_cond_init(condition, nil)
@@ -100,9 +106,7 @@ package final class PThreadCondition: @unchecked Sendable {
         pthread_cond_destroy(condition)
         condition.deinitialize(count: 1)
         condition.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
+        freeMutex(mutex)
     }
 
     package func lock() { pthread_mutex_lock(mutex) }
