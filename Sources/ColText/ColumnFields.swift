@@ -153,8 +153,12 @@ extension RowWriter {
         let keyText = keys.flatMap { $0 }
         var keyStarts = [0]
         for k in keys { keyStarts.append(keyStarts[keyStarts.count - 1] + k.count) }
-        let text = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            guard let to = buffer.baseAddress else { return }
+        // Written in place at the end of `out`, so a caller that empties and refills one buffer
+        // (export does, block after block) reuses its memory.
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: total))
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let to = buffer.baseAddress.map({ $0 + base }) else { return }
             bytes.withUnsafeBufferPointer { fields in
                 ends.withUnsafeBufferPointer { ends in
                     keyText.withUnsafeBufferPointer { keyBytes in
@@ -183,8 +187,6 @@ extension RowWriter {
                     }
                 }
             }
-            initialized = total
         }
-        if out.isEmpty { out = text } else { out.append(contentsOf: text) }
     }
 }

@@ -1,6 +1,5 @@
 import ColBytes
 import ColSketches
-import Synchronization
 
 /// Reads a .col file: `open` reads the tail, the section table and the
 /// sections every command needs (schema, directory, file statistics,
@@ -38,7 +37,7 @@ public final class ColFileReader: Sendable {
     let file: RandomAccessFile
     let sections: [UInt16: SectionEntry]
     /// The chunk statistics once read: every scan of the file asks for them.
-    private let chunkStatisticsRead = Mutex<[[ColumnStatistics]]?>(nil)
+    private let chunkStatisticsRead = PThreadLocked<[[ColumnStatistics]]?>(nil)
 
     /// The number of rows.
     public var rowCount: UInt64 { directory.rowCount }
