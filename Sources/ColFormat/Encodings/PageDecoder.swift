@@ -161,7 +161,8 @@ enum PageDecoder {
             if contiguous && total == data.count {
                 bytes = data
             } else {
-                bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+                // Capacity at least 1: an empty result would have its count written into the shared empty-array storage, which other threads read (a data race ThreadSanitizer reports).
+                bytes = [UInt8](unsafeUninitializedCapacity: max(total, 1)) { buffer, initialized in
                     data.withUnsafeBufferPointer { from in
                         guard let to = buffer.baseAddress, let source = from.baseAddress else { return }
                         var at = 0
