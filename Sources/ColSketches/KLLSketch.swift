@@ -141,11 +141,6 @@ public struct KLLSketch: Sendable, Equatable {
         }
     }
 
-    /// Sorts a level ascending, exactly as the standard library's stable sort does but without
-    /// its buffer allocation: an introsort (quicksort, insertion sort on short ranges, heapsort
-    /// past a depth limit, so n log n even on hostile merged sketches). Items are never NaN, so
-    /// the only items that compare equal yet differ are -0 and +0; when a level holds both,
-    /// their run is rewritten in the order they came in, which is what a stable sort leaves.
     /// Whether `items` ascend (equal neighbours allowed).
     static func isSorted(_ items: [Double]) -> Bool {
         items.withUnsafeBufferPointer { p in
@@ -158,6 +153,11 @@ public struct KLLSketch: Sendable, Equatable {
         }
     }
 
+    /// Sorts a level ascending, exactly as the standard library's stable sort does but without
+    /// its buffer allocation: an introsort (quicksort, insertion sort on short ranges, heapsort
+    /// past a depth limit, so n log n even on hostile merged sketches). Items are never NaN, so
+    /// the only items that compare equal yet differ are -0 and +0; when a level holds both,
+    /// their run is rewritten in the order they came in, which is what a stable sort leaves.
     static func sortItems(_ items: inout [Double]) {
         var negativeZero = false, positiveZero = false
         for x in items where x == 0 {
@@ -298,7 +298,7 @@ public struct KLLSketch: Sendable, Equatable {
     }
 
     /// The values at normalized ranks `qs`, each in [0, 1] (nil when empty), from one
-    /// sort of the retained items: asking for several costs about what one costs.
+    /// merge of the sorted levels: asking for several costs about what one costs.
     public func quantiles(_ qs: [Double]) -> [Double?] {
         guard count > 0 else { return qs.map { _ in nil } }
         guard qs.contains(where: { $0 > 0 && $0 < 1 }) else { return qs.map { $0 <= 0 ? minimum : maximum } }
