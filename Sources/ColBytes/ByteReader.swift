@@ -54,8 +54,7 @@ public struct ByteReader: Sendable {
         guard n >= 0, n <= Int.max / 8 else { throw .invalid("count \(n)", offset: offset) }
         try need(n * 8)
         let start = position
-        // Capacity at least 1: an empty result would have its count written into the shared empty-array storage, which other threads read (a data race ThreadSanitizer reports).
-        let out = [Double](unsafeUninitializedCapacity: max(n, 1)) { buffer, initialized in
+        let out = [Double](ownedCapacity: n) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
                 for i in 0..<n {
                     buffer[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))

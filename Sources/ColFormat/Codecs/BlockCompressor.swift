@@ -1,4 +1,5 @@
 import CLZ4
+import ColBytes
 import CZstd
 
 /// Compresses and decompresses blocks, reusing one zstd context and one output
@@ -96,10 +97,8 @@ public final class BlockCompressor {
             }
             guard declared == UInt64(rawLength) else { return false }
             // Uninitialized capacity: the pages a forged size claims are only touched as real output arrives.
-            // At least 1: an empty result would have its count written into the shared empty-array
-            // storage, which other threads read (a data race ThreadSanitizer reports).
             var n = 0
-            out = [UInt8](unsafeUninitializedCapacity: max(rawLength, 1)) { o, initialized in
+            out = [UInt8](ownedCapacity: rawLength) { o, initialized in
                 n = ZSTD_decompressDCtx(ctx, o.baseAddress, rawLength, input.baseAddress, input.count)
                 initialized = ZSTD_isError(n) == 0 ? n : 0
             }
@@ -109,7 +108,7 @@ public final class BlockCompressor {
             // LZ4 expands at most 255 bytes per input byte; a larger claim is forged.
             guard input.count <= Int(Int32.max), rawLength / 255 <= input.count + 1 else { return false }
             var n: Int32 = 0
-            out = [UInt8](unsafeUninitializedCapacity: max(rawLength, 1)) { o, initialized in
+            out = [UInt8](ownedCapacity: rawLength) { o, initialized in
                 n = LZ4_decompress_safe(
                     input.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
                     o.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(input.count), Int32(rawLength))

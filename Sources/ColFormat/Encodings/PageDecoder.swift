@@ -161,8 +161,7 @@ enum PageDecoder {
             if contiguous && total == data.count {
                 bytes = data
             } else {
-                // Capacity at least 1: an empty result would have its count written into the shared empty-array storage, which other threads read (a data race ThreadSanitizer reports).
-                bytes = [UInt8](unsafeUninitializedCapacity: max(total, 1)) { buffer, initialized in
+                bytes = [UInt8](ownedCapacity: total) { buffer, initialized in
                     data.withUnsafeBufferPointer { from in
                         guard let to = buffer.baseAddress, let source = from.baseAddress else { return }
                         var at = 0
@@ -186,7 +185,7 @@ enum PageDecoder {
             }
             let rows = out.count
             let validity = out.validityWords
-            let offsets = [UInt32](unsafeUninitializedCapacity: rows + 1) { buffer, initialized in
+            let offsets = [UInt32](ownedCapacity: rows + 1) { buffer, initialized in
                 validity.withUnsafeBufferPointer { words in
                     var end = 0
                     var j = 0

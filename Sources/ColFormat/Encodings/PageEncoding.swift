@@ -260,8 +260,7 @@ func decodedBlock<T>(count: Int, as _: T.Type = UInt64.self,
                      _ decode: (UnsafeMutablePointer<UInt64>) throws(BinaryDecodingError) -> Void) throws(BinaryDecodingError) -> [T] {
     precondition(MemoryLayout<T>.stride == MemoryLayout<UInt64>.stride, "decodedBlock takes 8-byte values")
     var failure: BinaryDecodingError?
-    // Capacity at least 1: an empty result would have its count written into the shared empty-array storage, which other threads read (a data race ThreadSanitizer reports).
-    let values = [T](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
+    let values = [T](ownedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { return }
         base.withMemoryRebound(to: UInt64.self, capacity: count) { p in
             do throws(BinaryDecodingError) { try decode(p) } catch {

@@ -113,7 +113,7 @@ final class PendingWrite: @unchecked Sendable {
         condition.lock()
         running = true
         condition.unlock()
-        let started = startThread { [self] in
+        let run: @Sendable () -> Void = { [self] in
             let error = body()
             condition.lock()
             failure = error
@@ -121,13 +121,7 @@ final class PendingWrite: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-        if !started {
-            let error = body()
-            condition.lock()
-            failure = error
-            running = false
-            condition.unlock()
-        }
+        if !startThread(run) { run() }
     }
 
     /// Waits for the write started last, and returns its error (once).
