@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ColBytes
 import ColFormat
+import ColSketches
 import ColText
 
 /// An error opening or reading what a profile is built from.
@@ -17,6 +18,8 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
     case malformedThreshold(String)
     /// A threshold names no known metric and level.
     case unknownThreshold(String)
+    /// A `--role` setting is not `column=role` with a known role.
+    case malformedRole(String)
 
     /// The message printed for the error.
     public var description: String {
@@ -26,8 +29,10 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
         case let .unknownColumn(name, columns):
             return "no column named '\(name)' (columns: \(columns.joined(separator: ", ")))"
         case let .malformedThreshold(text): return "a threshold is metric.level=value, e.g. psi.fail=0.3; got '\(text)'"
+        case let .malformedRole(text):
+            return "a role is column=role, the role one of \(ColumnRole.allCases.map(\.description).joined(separator: ", ")); got '\(text)'"
         case let .unknownThreshold(name):
-            return "unknown threshold '\(name)' (psi, ks, js, null_rate, distinct, range; each .warn or .fail)"
+            return "unknown threshold '\(name)' (psi, ks, js, null_rate, distinct, range, overlap, gap, order, length, duplicates; each .warn or .fail)"
         }
     }
 }
@@ -69,6 +74,8 @@ public struct DatasetColumn: Sendable {
     public var chunksWithNulls = 0
     /// Widening events, with rows counted from the start of the dataset.
     public var widenings: [WideningEvent] = []
+    /// What the column is (docs/PROFILE.md, "Roles"), with the column's order inside its chunks.
+    public var role = ColumnRoleRecord(role: .none, origin: .inferred)
 }
 
 /// A .col file, or several read as one table, from their footers only.
@@ -115,6 +122,9 @@ public struct Dataset: Sendable {
     public init(parts: [DatasetPart]) throws(ProfileError) {
         self.parts = parts
         var index: [[UInt8]: Int] = [:]
+        // Over several files, roles are inferred again with the files as segments (a partition
+        // differs between files); a role declared in a file is kept.
+        var evidence: [RoleEvidence] = []
         for part in parts {
             let r = part.reader
             let statistics: [ColumnStatistics]
@@ -138,6 +148,7 @@ public struct Dataset: Sendable {
                     columns.append(DatasetColumn(name: c.name, type: .null, nullable: rowCount > 0, sourcePath: c.sourcePath,
                                                  statistics: empty))
                     seen.append(false)
+                    evidence.append(RoleEvidence(segments: .files))
                 }
                 seen[k] = true
                 let logical = columns[k].type.widened(with: c.type)
@@ -150,6 +161,11 @@ public struct Dataset: Sendable {
                     columns[k].statistics = statistics[j]
                 } else {
                     columns[k].statistics.merge(statistics[j], as: logical)
+                }
+                if parts.count > 1 {
+                    let stored = r.storedRoles?[j]
+                    evidence[k].add(statistics[j], order: stored?.order, declared: stored?.origin == .declared ? stored?.role : nil)
+                    if let o = stored?.order { columns[k].role.order.merge(o) }
                 }
                 for w in r.schema.widenings where w.column == j {
                     columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount.saturatingAdding(w.row), from: w.from, to: w.to))
@@ -175,6 +191,19 @@ public struct Dataset: Sendable {
             rowCount +|= part.rowCount
         }
         columnIndex = index
+        if parts.count == 1, let only = parts.first {
+            do {
+                for (k, record) in try only.reader.roles().enumerated() { columns[k].role = record }
+            } catch {
+                throw .unreadable(path: only.path, error)
+            }
+        } else {
+            for k in columns.indices {
+                let role = evidence[k].role(type: columns[k].type, merged: columns[k].statistics)
+                columns[k].role.role = role
+                columns[k].role.origin = evidence[k].declared != nil ? .declared : .inferred
+            }
+        }
     }
 
     /// Chunks over every part.
@@ -186,6 +215,14 @@ public struct Dataset: Sendable {
     public var schema: Schema {
         Schema(columns: columns.map { ColumnDescriptor(name: $0.name, type: $0.type, nullable: $0.nullable, sourcePath: $0.sourcePath) },
                widenings: columns.flatMap(\.widenings))
+    }
+
+    /// Column `k`'s distinct-count sketch, read from the file when the statistics do not hold it
+    /// (one file of format 1.1 or later keeps it in its distinct-sketch section).
+    public func distinctSketch(_ k: Int) throws(ProfileError) -> HyperLogLog? {
+        if let h = columns[k].statistics.hll { return h }
+        guard parts.count == 1, let only = parts.first, k < only.reader.schema.columns.count else { return nil }
+        do { return try only.reader.distinctSketches()[k] } catch { throw .unreadable(path: only.path, error) }
     }
 
     /// The index of the column called `name` (compared as bytes).

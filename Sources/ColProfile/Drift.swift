@@ -29,6 +29,16 @@ public struct DriftThresholds: Sendable {
     public var distinctWarn = 0.25, distinctFail = 0.5
     /// Share of the new values outside the base's [min, max].
     public var rangeWarn = 0.01, rangeFail = 0.05
+    /// Key and event-time columns: the share of new values at or before the base's max.
+    public var overlapWarn = 0.01, overlapFail = 0.05
+    /// Key columns: keys skipped, as a share of the base's range; event time: whole calendar periods without data.
+    public var gapWarn = 0.5, gapFail = 1.0
+    /// Key and event-time columns in order: the rise of the share of descending steps.
+    public var orderWarn = 0.05, orderFail = 0.2
+    /// Identifiers: the relative change of the mean length.
+    public var lengthWarn = 0.1, lengthFail = 0.25
+    /// Identifiers: the share of new distinct values that the base already had.
+    public var duplicatesWarn = 0.05, duplicatesFail = 0.2
     /// Chunks with fewer values than this are not compared inside one file (too noisy).
     public var minimumValues = 1000
 
@@ -54,6 +64,16 @@ public struct DriftThresholds: Sendable {
         case "distinct.fail": distinctFail = v
         case "range.warn": rangeWarn = v
         case "range.fail": rangeFail = v
+        case "overlap.warn": overlapWarn = v
+        case "overlap.fail": overlapFail = v
+        case "gap.warn": gapWarn = v
+        case "gap.fail": gapFail = v
+        case "order.warn": orderWarn = v
+        case "order.fail": orderFail = v
+        case "length.warn": lengthWarn = v
+        case "length.fail": lengthFail = v
+        case "duplicates.warn": duplicatesWarn = v
+        case "duplicates.fail": duplicatesFail = v
         default:
             throw .unknownThreshold(parts[0])
         }
@@ -65,7 +85,8 @@ public struct DriftFinding: Sendable {
     /// The column checked.
     public var column: String
     /// `schema.added`, `schema.removed`, `schema.type`, `schema.nullable`, `schema.order`, `widening`,
-    /// `psi`, `ks`, `js`, `null_rate`, `distinct`, `range`.
+    /// `psi`, `ks`, `js`, `null_rate`, `distinct`, `range`; by role: `advance`, `overlap`, `gap`, `order`
+    /// (keys and event time), `partition`, `length`, `duplicates` (identifiers).
     public var metric: String
     /// The metric's value, when the check has one.
     public var value: Double?
@@ -122,15 +143,45 @@ public struct DriftReport: Sendable {
     public var newFingerprint: Fingerprint
     /// Every check, in column order.
     public var findings: [DriftFinding]
+    /// The role of every compared column that has one.
+    public var roles: [DriftRole] = []
     /// The worst finding.
     public var severity: Severity { findings.map(\.severity).max() ?? .ok }
 }
 
 /// Schema and distribution drift from the footers alone (docs/PROFILE.md, "Drift").
 public enum Drift {
-    /// Compares two datasets. `columns` limits the distribution checks (nil: all).
+    /// Parses `column=role` settings (`--role`), later ones winning.
+    public static func roleOverrides(_ settings: [String]) throws(ProfileError) -> [String: ColumnRole] {
+        var out: [String: ColumnRole] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let role = ColumnRole(name: parts[1]) else { throw .malformedRole(setting) }
+            out[parts[0]] = role
+        }
+        return out
+    }
+
+    /// The role a comparison gives a column: an override; else the base's declared role; else the
+    /// base's inferred role; else what the two sides show as two segments (files that advance,
+    /// constants that differ).
+    static func role(of name: String, base b: DatasetColumn, new n: DatasetColumn,
+                     overrides: [String: ColumnRole]) -> (ColumnRole, RoleOrigin) {
+        if let o = overrides[name] { return (o, .declared) }
+        if b.role.origin == .declared || b.role.role != .none { return (b.role.role, b.role.origin) }
+        var evidence = RoleEvidence(segments: .files)
+        evidence.add(b.statistics, order: b.role.order)
+        evidence.add(n.statistics, order: n.role.order)
+        var merged = b.statistics
+        merged.merge(n.statistics, as: b.type)
+        return (evidence.role(type: b.type, merged: merged), .inferred)
+    }
+
+    /// Compares two datasets. `columns` limits the distribution checks (nil: all); `roles`
+    /// overrides the roles the footers give or the rules infer (docs/PROFILE.md, "Roles").
     public static func compare(base: Dataset, new: Dataset, baseName: String, newName: String,
-                               thresholds t: DriftThresholds = DriftThresholds(), columns: Set<String>? = nil) -> DriftReport {
+                               thresholds t: DriftThresholds = DriftThresholds(), columns: Set<String>? = nil,
+                               roles overrides: [String: ColumnRole] = [:]) throws(ProfileError) -> DriftReport {
         let bs = base.schema, ns = new.schema
         var report = DriftReport(base: baseName, new: newName, baseRows: base.rowCount, newRows: new.rowCount,
                                  baseFingerprint: bs.fingerprint, newFingerprint: ns.fingerprint, findings: [])
@@ -167,18 +218,34 @@ public enum Drift {
                                                     detail: "column order changed"))
             }
         }
-        // Distributions, for the columns both sides have with the same type.
-        for c in base.columns where wanted(c.name) {
+        // Values, for the columns both sides have with the same type, checked by role.
+        for (k, c) in base.columns.enumerated() where wanted(c.name) {
             guard let j = new.column(named: c.name), new.columns[j].type == c.type else { continue }
-            report.findings += distribution(column: c.name, type: c.type, base: c.statistics, new: new.columns[j].statistics,
-                                            thresholds: t, chunk: nil)
+            let n = new.columns[j]
+            let (role, origin) = role(of: c.name, base: c, new: n, overrides: overrides)
+            if role != .none || origin == .declared { report.roles.append(DriftRole(column: c.name, role: role, origin: origin)) }
+            switch role {
+            case .none:
+                report.findings += distribution(column: c.name, type: c.type, base: c.statistics, new: n.statistics,
+                                                thresholds: t, chunk: nil)
+            case .key, .eventTime:
+                report.findings += sequence(column: c.name, type: c.type, role: role, base: c.statistics, new: n.statistics,
+                                            baseOrder: c.role.order, newOrder: n.role.order, thresholds: t, chunk: nil)
+            case .partition:
+                report.findings += partition(column: c.name, type: c.type, base: c.statistics, new: n.statistics, thresholds: t, chunk: nil)
+            case .identifier:
+                report.findings += identifier(column: c.name, base: c.statistics, new: n.statistics,
+                                              baseSketch: try base.distinctSketch(k), newSketch: try new.distinctSketch(j),
+                                              thresholds: t, chunk: nil)
+            }
         }
         return report
     }
 
-    /// Compares each chunk of one file with the rest of the file, and lists its widenings.
+    /// Compares each chunk of one file with the rest of the file, and lists its widenings. A key or
+    /// event-time column's chunk is compared with the chunk before it instead (docs/PROFILE.md).
     public static func withinFile(_ dataset: Dataset, name: String, thresholds t: DriftThresholds = DriftThresholds(),
-                                  columns: Set<String>? = nil) throws(ProfileError) -> DriftReport {
+                                  columns: Set<String>? = nil, roles overrides: [String: ColumnRole] = [:]) throws(ProfileError) -> DriftReport {
         let schema = dataset.schema
         var report = DriftReport(base: name, new: name, baseRows: dataset.rowCount, newRows: dataset.rowCount,
                                  baseFingerprint: schema.fingerprint, newFingerprint: schema.fingerprint, findings: [])
@@ -187,24 +254,38 @@ public enum Drift {
             report.findings.append(DriftFinding(column: schema.columns[w.column].name, metric: "widening", severity: .warn,
                                                 detail: "\(w.from.name) → \(w.to.name) from row \(w.row)", chunk: w.chunk))
         }
-        // Every part's chunks, in order.
+        // Every part's chunks, in order, with their order inside (none for a file before format 1.2).
         var perChunk: [[ColumnStatistics]] = []
+        var orders: [[ValueOrder]?] = []
         // Per chunk, its part's columns by name (built once per part, not searched per column).
         var names: [[[UInt8]: Int]] = []
         for part in dataset.parts {
             let chunks: [[ColumnStatistics]]
-            do { chunks = try part.reader.chunkStatistics() } catch { throw .unreadable(path: part.path, error) }
+            let partOrders: [[ValueOrder]]?
+            do {
+                chunks = try part.reader.chunkStatistics()
+                partOrders = try part.reader.chunkOrders()
+            } catch {
+                throw .unreadable(path: part.path, error)
+            }
             perChunk += chunks
+            orders += chunks.indices.map { partOrders?[$0] }
             names += Array(repeating: part.reader.schema.columnIndexByName, count: chunks.count)
         }
         guard perChunk.count > 1 else { return report }
         for c in dataset.columns where wanted(c.name) {
             let key = Array(c.name.utf8)
+            let role = overrides[c.name] ?? c.role.role
+            if role != .none || overrides[c.name] != nil {
+                report.roles.append(DriftRole(column: c.name, role: role, origin: overrides[c.name] != nil ? .declared : c.role.origin))
+            }
             // The column's statistics in each chunk, upcast to the column's type (absent: all null).
             var stats: [ColumnStatistics] = []
             for (i, chunk) in perChunk.enumerated() {
                 let j = names[i][key]
-                stats.append(j.map { chunk[$0].upcast(to: c.type) } ?? ColumnStatistics(type: c.type))
+                var s = j.map { chunk[$0].upcast(to: c.type) } ?? ColumnStatistics(type: c.type)
+                if let j, let o = orders[i]?[j], o.steps > 0 { s.order = o }
+                stats.append(s)
             }
             // Prefix and suffix merges give "the rest" of each chunk in linear time.
             var prefix: [ColumnStatistics] = [ColumnStatistics(type: c.type)]
@@ -219,10 +300,28 @@ public enum Drift {
                 p.merge(s, as: c.type)
                 suffix.append(p)
             }
+            var previous: Int?
             for i in 0..<stats.count {
                 var rest = prefix[i]
                 rest.merge(suffix[stats.count - 1 - i], as: c.type)
-                report.findings += distribution(column: c.name, type: c.type, base: rest, new: stats[i], thresholds: t, chunk: i)
+                switch role {
+                case .none:
+                    report.findings += distribution(column: c.name, type: c.type, base: rest, new: stats[i], thresholds: t, chunk: i)
+                case .key, .eventTime:
+                    if let f = nullRate(column: c.name, base: rest, new: stats[i], thresholds: t, chunk: i) { report.findings.append(f) }
+                    // Against the chunk before (the order checks against the rest of the file).
+                    if let p = previous {
+                        report.findings += sequence(column: c.name, type: c.type, role: role, base: stats[p], new: stats[i],
+                                                    baseOrder: rest.order, newOrder: stats[i].order, thresholds: t, chunk: i,
+                                                    judgeTimeGaps: false).filter { $0.metric != "null_rate" }
+                    }
+                case .partition:
+                    if let f = nullRate(column: c.name, base: rest, new: stats[i], thresholds: t, chunk: i) { report.findings.append(f) }
+                case .identifier:
+                    report.findings += identifier(column: c.name, base: rest, new: stats[i], baseSketch: nil, newSketch: nil,
+                                                  thresholds: t, chunk: i)
+                }
+                if stats[i].valueCount > 0 { previous = i }
             }
         }
         return report
@@ -232,10 +331,8 @@ public enum Drift {
     static func distribution(column: String, type: LogicalType, base b: ColumnStatistics, new n: ColumnStatistics,
                              thresholds t: DriftThresholds, chunk: Int?) -> [DriftFinding] {
         var out: [DriftFinding] = []
-        guard b.rowCount > 0, n.rowCount > 0 else { return out }
-        let bNull = Double(b.nullCount) / Double(b.rowCount), nNull = Double(n.nullCount) / Double(n.rowCount)
-        out.append(DriftFinding(column: column, metric: "null_rate", value: abs(nNull - bNull), warn: t.nullWarn, fail: t.nullFail,
-                                detail: "null rate \(percent(bNull)) → \(percent(nNull))", chunk: chunk))
+        guard let nulls = nullRate(column: column, base: b, new: n, thresholds: t, chunk: chunk) else { return out }
+        out.append(nulls)
         let bValues = b.valueCount, nValues = n.valueCount
         guard bValues > 0, nValues > 0 else { return out }
         if chunk != nil && (bValues < UInt64(t.minimumValues) || nValues < UInt64(t.minimumValues)) { return out }

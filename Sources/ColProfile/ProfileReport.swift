@@ -46,7 +46,7 @@ public struct ProfileReport: Sendable {
     // MARK: - Values
 
     struct Row {
-        var name, type, nulls, min, max, distinct, mean, std, p5, p50, p95, top, stored, decoded, ratio, memory: String
+        var name, type, role, nulls, min, max, distinct, mean, std, p5, p50, p95, top, stored, decoded, ratio, memory: String
     }
 
     static func text(_ s: Scalar?, exact: Bool = true, limit: Int = 24) -> String {
@@ -100,7 +100,8 @@ public struct ProfileReport: Sendable {
         let q = s.quantiles?.quantiles([0.05, 0.5, 0.95]) ?? [nil, nil, nil]
         let quantile = { (i: Int) -> String in Self.number(q[i], c.type) }
         let ratio = c.storedBytes > 0 ? fixed(Double(c.decodedBytes) / Double(c.storedBytes), 1) + "×" : ""
-        return Row(name: c.name, type: type, nulls: percent(nullShare), min: Self.text(s.min, exact: s.minExact),
+        let role = c.role.role == .none ? "" : c.role.role.description + (c.role.origin == .declared ? " (declared)" : "")
+        return Row(name: c.name, type: type, role: role, nulls: percent(nullShare), min: Self.text(s.min, exact: s.minExact),
                    max: Self.text(s.max, exact: s.maxExact), distinct: distinct,
                    mean: c.type.isVariableLength || c.type == .null ? "" : Self.number(s.moments?.mean, c.type == .bool ? .float64 : c.type),
                    std: Self.spread(std, c.type),
@@ -121,12 +122,12 @@ public struct ProfileReport: Sendable {
     }
 
     var headers: [String] {
-        ["column", "type", "null", "min", "max", "distinct", "mean", "std", "p5", "p50", "p95", "top values", "stored", "decoded", "ratio",
+        ["column", "type", "role", "null", "min", "max", "distinct", "mean", "std", "p5", "p50", "p95", "top values", "stored", "decoded", "ratio",
          "memory"]
     }
 
     func cells(_ r: Row) -> [String] {
-        [r.name, r.type, r.nulls, r.min, r.max, r.distinct, r.mean, r.std, r.p5, r.p50, r.p95, r.top, r.stored, r.decoded, r.ratio, r.memory]
+        [r.name, r.type, r.role, r.nulls, r.min, r.max, r.distinct, r.mean, r.std, r.p5, r.p50, r.p95, r.top, r.stored, r.decoded, r.ratio, r.memory]
     }
 
     var totalStored: UInt64 { shown.reduce(0) { $0.saturatingAdding(dataset.columns[$1].storedBytes) } }
@@ -182,7 +183,7 @@ public struct ProfileReport: Sendable {
         // A wide file's rows (quantiles, top values, text) are built on every core.
         let shown = self.shown
         let rows = shown.count >= 256 ? parallelMap(shown.count) { cells(row(shown[$0])) } : shown.map { cells(row($0)) }
-        out += TextTable(headers: headers, rows: rows, rightAligned: [2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15]).render()
+        out += TextTable(headers: headers, rows: rows, rightAligned: [3, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16]).render()
         out += "\n" + memoryLines().joined(separator: "\n") + "\n"
         return out
     }
@@ -262,6 +263,13 @@ public struct ProfileReport: Sendable {
             w.string("type", c.type.name)
             w.bool("nullable", c.nullable)
             w.string("source_path", c.sourcePath)
+            w.string("role", c.role.role.description)
+            w.string("role_origin", c.role.origin.description)
+            w.object("order") { w in
+                w.int("steps", c.role.order.steps)
+                w.int("ascending", c.role.order.ascending)
+                w.int("descending", c.role.order.descending)
+            }
             w.array("widenings") { w in
                 for e in c.widenings {
                     w.object { w in w.int("row", e.row); w.string("from", e.from.name); w.string("to", e.to.name) }

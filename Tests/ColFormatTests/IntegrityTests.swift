@@ -11,6 +11,8 @@ func readEverything(_ path: String) throws -> [String] {
     for s in r.statistics { out.append("\(s.nullCount) \(String(describing: s.min)) \(String(describing: s.max)) \(String(describing: s.distinctCount))") }
     for h in try r.distinctSketches() { out.append("\(String(describing: h?.estimate))") }
     for row in try r.chunkStatistics() { for s in row { out.append("\(s.rowCount) \(s.nullCount) \(String(describing: s.min))") } }
+    for row in try r.chunkOrders() ?? [] { for o in row { out.append("\(o)") } }
+    for role in r.storedRoles ?? [] { out.append("\(role)") }
     for c in 0..<r.directory.chunkCount {
         for j in 0..<r.directory.columnCount {
             let v = try r.readColumn(chunk: c, column: j)

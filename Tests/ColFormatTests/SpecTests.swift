@@ -118,7 +118,7 @@ struct SpecTests {
         #expect(Fingerprint(text: "").description == "ef46db3751d8e999")
     }
 
-    @Test("1.1: sections read on demand come first, the sketches have their own section, the file statistics none")
+    @Test("1.1 and 1.2: sections read on demand come first; the sketches, the chunk order and the roles have sections of their own")
     func version11Layout() throws {
         let dir = Scratch()
         let path = dir.file("spec11.col")
@@ -130,8 +130,9 @@ struct SpecTests {
         try w.finish()
         let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let t = d.count - 44
-        #expect(u16(d, 6) == 1 && u16(d, t + 22) == 1, "minor version 1 in the head and the tail")
+        #expect(u16(d, 6) == 2 && u16(d, t + 22) == 2, "minor version 2 in the head and the tail")
         #expect(u32(d, t + 28) & 2 == 2, "optional feature bit 1: the distinct-sketch section is present")
+        #expect(u32(d, t + 28) & 12 == 12, "optional feature bits 2 and 3: the chunk-order and roles sections are present")
         let table = t - u32(d, t + 16)
         var at: [Int: (codec: Int, offset: Int, stored: Int)] = [:]
         for s in 0..<u32(d, table) {
@@ -165,5 +166,16 @@ struct SpecTests {
         #expect(raw[0] == 2 && raw[1] == 2, "two records; the first of type int64")
         let presence = u16(raw, 2)
         #expect(presence & (1 << 7) == 0 && presence & 0b11 == 0b11, "no HyperLogLog; min and max present")
+        // The chunk-order section (§2.7), read on demand, so before kind 1: varint chunks, varint
+        // columns, then per chunk its column count and three varints per column.
+        let order = try #require(at[7]), schema = try #require(at[1]), provenance = try #require(at[5])
+        #expect(order.offset < schema.offset && order.codec == 0)
+        #expect(Array(d[order.offset..<(order.offset + order.stored)]) == [1, 2, 2, 2, 2, 0, 0, 0, 0],
+                "1 chunk, 2 columns; a: 2 steps, both up; b: no steps")
+        // The roles section (§2.8), read at open, after the provenance: varint N, then per column
+        // role, origin and the order summed over the chunks. Column a (0, 7, 14) is a key (1), inferred (0).
+        let roles = try #require(at[8])
+        #expect(roles.offset > provenance.offset && roles.codec == 0)
+        #expect(Array(d[roles.offset..<(roles.offset + roles.stored)]) == [2, 1, 0, 2, 2, 0, 0, 0, 0, 0, 0])
     }
 }

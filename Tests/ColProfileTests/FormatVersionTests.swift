@@ -28,12 +28,17 @@ struct FormatVersionTests {
         return s.file("new.col")
     }
 
-    @Test("a 1.0 file's statistics and sketches equal those of the same data written at 1.1")
+    @Test("a 1.0 file's statistics and sketches equal those of the same data written now; its roles are inferred alike")
     func oldFileMeansTheSame() throws {
         let s = Scratch()
         let path = try Self.convert("drift-base", in: s)
         let old = try ColFileReader(path: Self.old), new = try ColFileReader(path: path)
-        #expect(old.minorVersion == 0 && new.minorVersion == 1)
+        #expect(old.minorVersion == 0 && new.minorVersion == Int(Layout.minorVersion))
+        // Roles: stored from 1.2 on; a 1.0 file's are inferred from its chunk statistics, to the same roles.
+        let oldOrders = try old.chunkOrders()
+        #expect(old.storedRoles == nil && oldOrders == nil)
+        let oldRoles = try old.roles().map(\.role)
+        #expect(oldRoles == new.storedRoles?.map(\.role))
         #expect(old.optionalFeatures & Layout.featureDistinctSketches == 0)
         #expect(new.optionalFeatures & Layout.featureDistinctSketches != 0)
         #expect(old.schema.fingerprint == new.schema.fingerprint)

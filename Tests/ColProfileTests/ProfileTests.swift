@@ -104,8 +104,8 @@ struct DriftTests {
     func compare(_ plant: Plant, seed: UInt64 = 11) throws -> DriftReport {
         let s = Scratch()
         let a = try write(Self.base, to: s, name: "base")
-        let b = try write(makeTable(rows: 20_000, seed: seed, plant: plant), to: s, name: "new")
-        return Drift.compare(base: try Dataset(paths: [a]), new: try Dataset(paths: [b]), baseName: "base", newName: "new")
+        let b = try write(makeTable(rows: 20_000, seed: seed, plant: plant, firstID: 20_000), to: s, name: "new")
+        return try Drift.compare(base: try Dataset(paths: [a]), new: try Dataset(paths: [b]), baseName: "base", newName: "new")
     }
 
     func flagged(_ r: DriftReport) -> [String: Severity] {

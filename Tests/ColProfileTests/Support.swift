@@ -33,7 +33,8 @@ struct Table {
 
 /// Columns: id (unique ints), score (normal, mean 50, sd 10), city (20 values), amount (10% empty),
 /// qty (1–12), code (about 4,000 values), tag (unique text).
-func makeTable(rows: Int, seed: UInt64, plant: Plant = []) -> Table {
+/// `id` counts up from `firstID`: a sequential key, as in consecutive extracts of one table.
+func makeTable(rows: Int, seed: UInt64, plant: Plant = [], firstID: Int = 0) -> Table {
     var g = SeededRandom(seed: seed)
     var header = ["id", "score", "city", "amount", "qty", "code", "tag"]
     var out: [[String]] = []
@@ -48,7 +49,7 @@ func makeTable(rows: Int, seed: UInt64, plant: Plant = []) -> Table {
         if plant.contains(.typeChange) && i % 50 == 7 { qty = "many" }
         let code = "\(["A", "B", "C", "D"][g.int(0...3)])\(g.int(0...999))"
         let tag = "t\(seed)-\(i)-\(g.next() % 1000)"
-        out.append(["\(i)", score, city, amount, qty, code, tag])
+        out.append(["\(firstID + i)", score, city, amount, qty, code, tag])
     }
     if plant.contains(.removedColumn) {
         header.remove(at: 5)
@@ -66,5 +67,48 @@ func write(_ table: Table, to scratch: Scratch, name: String, chunkRows: Int = 6
     o.chunkRows = chunkRows
     let col = scratch.file(name + ".col")
     _ = try CSVConverter.convert(input: csv, output: col, options: o)
+    return col
+}
+
+/// What to do to one day of `makeDay`.
+enum DayShape {
+    case ordinary
+    /// The day's times are in random order (as in a file sorted by another column).
+    case shuffled
+}
+
+/// One day of events: `id` (a sequential key continuing from the day before), `at` (the event
+/// time, sorted unless shuffled), `day` (the date: a partition), `carrier` (4 values),
+/// `delay` (normal) and `ref` (unique text, an identifier).
+func makeDay(_ day: Int, rows: Int = 8_000, seed: UInt64, shape: DayShape = .ordinary, firstID: Int? = nil,
+             refPrefix: String? = nil) -> String {
+    var g = SeededRandom(seed: seed)
+    let startOfDay = 1_796_083_200 + day * 86_400  // 2026-12-01T00:00:00Z + day
+    var times = (0..<rows).map { _ in startOfDay + 5 * 3600 + g.int(0...(18 * 3600)) }
+    if shape == .ordinary { times.sort() }
+    let first = firstID ?? day * rows
+    let date = String(format: "2026-12-%02d", day + 1)
+    var out = "id,at,day,carrier,delay,ref\n"
+    for i in 0..<rows {
+        let t = times[i]
+        let h = (t % 86_400) / 3600, m = (t % 3600) / 60, s = t % 60
+        let at = "\(date)T" + String(format: "%02d:%02d:%02dZ", h, m, s)
+        let carrier = ["AA", "DL", "UA", "WN"][g.int(0...3)]
+        let delay = String(format: "%.1f", 10 + 25 * g.gauss())
+        let ref = "\(refPrefix ?? "r\(seed)")-\(i)-\(g.next() % 100_000)"
+        out += "\(first + i),\(at),\(date),\(carrier),\(delay),\(ref)\n"
+    }
+    return out
+}
+
+/// Writes CSV text and converts it in chunks of `chunkRows`; returns the .col path.
+@discardableResult
+func convert(_ csv: String, to scratch: Scratch, name: String, chunkRows: Int = 2_000) throws -> String {
+    let path = scratch.file(name + ".csv")
+    try csv.write(toFile: path, atomically: true, encoding: .utf8)
+    var o = ConversionOptions()
+    o.chunkRows = chunkRows
+    let col = scratch.file(name + ".col")
+    _ = try CSVConverter.convert(input: path, output: col, options: o)
     return col
 }

@@ -113,7 +113,11 @@ struct DriftCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Leave these columns out. Example: --exclude created_at,seq", valueName: "a,b"))
     var exclude: String?
 
-    @Flag(help: "Show every check, not only those that warn or fail.")
+    @Option(help: ArgumentHelp("Give a column a role, instead of the stored or inferred one (repeatable): key, event_time, partition, identifier or none. Example: --role seq=key",
+                               valueName: "column=role"))
+    var role: [String] = []
+
+    @Flag(help: "Show every check, information included, not only those that warn or fail.")
     var all = false
 
     func run() throws {
@@ -122,6 +126,7 @@ struct DriftCommand: ParsableCommand {
         }
         var thresholds = DriftThresholds()
         for t in threshold { try thresholds.set(t) }
+        let roles = try Drift.roleOverrides(role)
         let baseData = try Dataset(paths: [base])
         let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? [])
         func selection(_ d: Dataset) -> Set<String>? {
@@ -132,10 +137,10 @@ struct DriftCommand: ParsableCommand {
         let report: DriftReport
         if let new {
             let newData = try Dataset(paths: [new])
-            report = Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
-                                   columns: selection(baseData).map { $0.union(selection(newData) ?? []) })
+            report = try Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
+                                       columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles)
         } else {
-            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData))
+            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData), roles: roles)
         }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw GateFailure() }

@@ -29,6 +29,8 @@ public final class ColFileReader: Sendable {
     public let statistics: [ColumnStatistics]
     /// Where the data came from and how it was converted.
     public let provenance: Provenance
+    /// Each column's role as stored (format 1.2); nil for an older file (see `roles()`).
+    public let storedRoles: [ColumnRoleRecord]?
     /// The footer's offset and length.
     public let footerOffset: Int
     /// The footer's length in bytes, section table included.
@@ -126,7 +128,9 @@ public final class ColFileReader: Sendable {
             throw ColFileError.from(error, path: path, what: "section table")
         }
         self.sections = sections
+        // The roles section (1.2) is read at open too, when the file has one.
         let eager = [SectionKind.schema, .directory, .fileStatistics, .provenance]
+            + (sections[SectionKind.roles.rawValue] != nil ? [.roles] : [])
         var span = (start: tableAt, end: footerOffset)
         for kind in eager {
             guard let e = sections[kind.rawValue] else {
@@ -163,6 +167,8 @@ public final class ColFileReader: Sendable {
             return out
         }
         provenance = try parse(.provenance) { (r: inout ByteReader) throws(BinaryDecodingError) in try Provenance.deserialize(from: &r) }
+        storedRoles = sections[SectionKind.roles.rawValue] == nil ? nil
+            : try parse(.roles) { (r: inout ByteReader) throws(BinaryDecodingError) in try RolesSection.deserialize(from: &r, columns: columnCount) }
         guard directory.columnCount == columnCount else {
             throw .corrupt(path: path, what: "directory section", offset: Int(sections[SectionKind.directory.rawValue]?.offset ?? 0),
                            detail: "\(directory.columnCount) columns, the schema has \(columnCount)")
@@ -233,6 +239,34 @@ public final class ColFileReader: Sendable {
         guard ok else { throw .corrupt(path: path, what: kind.description, offset: at, detail: "does not decompress to \(e.rawLength) bytes") }
         // Offsets inside a compressed section are reported relative to the section start.
         return (raw, at)
+    }
+
+    /// Per chunk, each column's order inside the chunk, indexed [chunk][column] (format 1.2);
+    /// nil for an older file, which has no chunk-order section.
+    public func chunkOrders() throws(ColFileError) -> [[ValueOrder]]? {
+        let kind = SectionKind.chunkOrder
+        guard sections[kind.rawValue] != nil else { return nil }
+        let (bytes, at) = try Self.loadSection(sections: sections, kind: kind, from: .file(file), path: path)
+        do throws(BinaryDecodingError) {
+            var r = ByteReader(bytes, baseOffset: at)
+            let out = try ChunkOrderSection.deserialize(from: &r, chunks: directory.chunkCount, columns: directory.columnCount)
+            guard r.isAtEnd else { throw .invalid("\(r.remaining) trailing byte(s)", offset: r.offset) }
+            return out
+        } catch {
+            throw ColFileError.from(error, path: path, what: kind.description)
+        }
+    }
+
+    /// Each column's role. A file of format 1.2 or later stores them (docs/FORMAT.md §2.8); for an
+    /// older file they are inferred from the chunk statistics by the same rules, as the writer would.
+    public func roles() throws(ColFileError) -> [ColumnRoleRecord] {
+        if let storedRoles { return storedRoles }
+        let chunks = try chunkStatistics()
+        return schema.columns.indices.map { j in
+            var evidence = RoleEvidence(segments: .chunks)
+            for chunk in chunks { evidence.add(chunk[j], order: nil) }
+            return ColumnRoleRecord(role: evidence.role(type: schema.columns[j].type, merged: statistics[j]), origin: .inferred)
+        }
     }
 
     /// Each column's HyperLogLog sketch of its distinct values, as merging statistics

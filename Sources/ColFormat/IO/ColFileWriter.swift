@@ -32,7 +32,12 @@ public final class ColFileWriter {
     private var chunkStatisticsFrames: [(offset: Int, length: Int, raw: Int, columns: Int)] = []
     private let statisticsCompressor = BlockCompressor()
     private var widenings: [WideningEvent] = []
+    /// Each chunk's order record (docs/FORMAT.md §2.7), a few bytes per column.
+    private var chunkOrders = ByteWriter()
     private var finished = false
+    /// Roles the user gave, by column name; they are stored as declared, and every other
+    /// column's role is inferred from its statistics (docs/PROFILE.md, "Roles").
+    public var declaredRoles: [String: ColumnRole] = [:]
 
     /// Creates the temporary file next to `path`.
     public init(path: String, columns: [ColumnDescriptor] = [], options: WriterOptions = WriterOptions()) throws(ColFileError) {
@@ -188,9 +193,10 @@ public final class ColFileWriter {
         return { j, vector in
             guard let e = encodeColumn(vector, options: options, exactLimit: exactLimit) else { return nil }
             files[j].value.merge(e.statistics, as: types[j].widened(with: e.entry.physicalType))
+            files[j].evidence.add(e.statistics, order: e.statistics.order)
             var w = ByteWriter(capacity: 256)
             e.statistics.compacted().serialize(into: &w)
-            return EncodedColumn(stored: e.stored, entry: e.entry, compactedStatistics: w.bytes)
+            return EncodedColumn(stored: e.stored, entry: e.entry, compactedStatistics: w.bytes, order: e.statistics.order ?? ValueOrder())
         }
     }
 
@@ -199,6 +205,7 @@ public final class ColFileWriter {
         var entries: [DirectoryEntry] = []
         var blob = ByteWriter(capacity: encoded.reduce(0) { $0 + $1.compactedStatistics.count })
         entries.reserveCapacity(encoded.count)
+        ChunkOrderSection.appendChunk(encoded.map(\.order), to: &chunkOrders)
         for (j, col) in encoded.enumerated() {
             var entry = col.entry
             entry.offset = UInt64(file.offset)
@@ -290,6 +297,16 @@ public final class ColFileWriter {
         return frame
     }
 
+    /// Each column's role: declared, or inferred from the evidence of its chunks.
+    private func roles() -> [ColumnRoleRecord] {
+        columns.indices.map { j in
+            let box = fileStatistics[j]
+            let order = box.value.order ?? ValueOrder()
+            if let declared = declaredRoles[columns[j].name] { return ColumnRoleRecord(role: declared, origin: .declared, order: order) }
+            return ColumnRoleRecord(role: box.evidence.role(type: columns[j].type, merged: box.value), origin: .inferred, order: order)
+        }
+    }
+
     private func writeFooter(provenance: Provenance) throws(ColFileError) {
         let footerOffset = file.offset
         let schema = Schema(columns: columns, widenings: widenings)
@@ -307,6 +324,9 @@ public final class ColFileWriter {
             }
         }
         sections.append((.distinctSketches, w.bytes, .zstd))
+        w = ByteWriter(capacity: 16 + chunkOrders.count)
+        ChunkOrderSection.serialize(chunks: directory.chunkCount, columns: columns.count, body: chunkOrders.bytes, into: &w)
+        sections.append((.chunkOrder, w.bytes, .zstd))
         w = ByteWriter(capacity: 4096)
         schema.serialize(into: &w)
         sections.append((.schema, w.bytes, .none))
@@ -325,6 +345,9 @@ public final class ColFileWriter {
         w = ByteWriter(capacity: 1024)
         provenance.serialize(into: &w)
         sections.append((.provenance, w.bytes, .none))
+        w = ByteWriter(capacity: 16 + columns.count * 8)
+        RolesSection.serialize(roles(), into: &w)
+        sections.append((.roles, w.bytes, .none))
         var table: [SectionEntry] = []
         // With one chunk the chunk statistics repeat the file statistics: the section is left out.
         // The reader refuses a section over `Layout.maxSectionBytes`: refuse to write one.
@@ -357,7 +380,8 @@ public final class ColFileWriter {
         var tail = ByteWriter(capacity: Layout.tailSize)
         Tail(footerOffset: UInt64(footerOffset), footerLength: UInt64(file.offset - footerOffset), tableLength: UInt32(w.count),
              major: Layout.majorVersion, minor: Layout.minorVersion, requiredFeatures: 0,
-             optionalFeatures: (directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0) | Layout.featureDistinctSketches,
+             optionalFeatures: (directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0) | Layout.featureDistinctSketches
+                | Layout.featureChunkOrder | Layout.featureRoles,
              tableChecksum: tableCRC)
             .serialize(into: &tail)
         try file.write(tail.bytes)
@@ -368,5 +392,7 @@ public final class ColFileWriter {
 /// (`ColFileWriter.encoder`), never by two threads at once.
 final class FileStatisticsBox: @unchecked Sendable {
     var value: ColumnStatistics
+    /// The evidence for the column's role, chunk by chunk.
+    var evidence = RoleEvidence(segments: .chunks)
     init(_ value: ColumnStatistics) { self.value = value }
 }

@@ -7,6 +7,8 @@ struct EncodedColumn: Sendable {
     /// The chunk's compacted statistics, serialized (the full ones are merged into the file's
     /// by `ColFileWriter.encoder` and not kept).
     var compactedStatistics: [UInt8]
+    /// How the chunk's values move from row to row (no steps for types without an order).
+    var order: ValueOrder
 }
 
 /// The encoders and compressors shared by writers (one worker per thread at a time).

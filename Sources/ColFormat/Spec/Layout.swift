@@ -6,8 +6,9 @@ public enum Layout {
     /// The major version this writer writes and this reader reads.
     public static let majorVersion: UInt16 = 1
     /// The minor version this writer writes. 1.1 moved the file statistics'
-    /// HyperLogLog sketches to their own section (docs/FORMAT.md §2.6).
-    public static let minorVersion: UInt16 = 1
+    /// HyperLogLog sketches to their own section (docs/FORMAT.md §2.6); 1.2 added the
+    /// chunk-order and roles sections (§2.7, §2.8).
+    public static let minorVersion: UInt16 = 2
     /// Magic, major version (u16), minor version (u16).
     public static let headSize = 8
     /// Footer offset (u64), footer length (u64), section-table length (u32),
@@ -20,6 +21,10 @@ public enum Layout {
     public static let featureChunkStatistics: UInt32 = 1
     /// Optional feature bit: the distinct-sketch section is present (format 1.1).
     public static let featureDistinctSketches: UInt32 = 2
+    /// Optional feature bit: the chunk-order section is present (format 1.2).
+    public static let featureChunkOrder: UInt32 = 4
+    /// Optional feature bit: the roles section is present (format 1.2).
+    public static let featureRoles: UInt32 = 8
     /// Bytes of one section-table entry.
     public static let sectionEntrySize = 32
     /// Bytes of one directory entry.

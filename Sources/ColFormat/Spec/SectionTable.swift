@@ -8,6 +8,8 @@ public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case chunkStatistics = 4
     case provenance = 5
     case distinctSketches = 6
+    case chunkOrder = 7
+    case roles = 8
 
     /// The section's name in error messages.
     public var description: String {
@@ -18,6 +20,8 @@ public enum SectionKind: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .chunkStatistics: "chunk statistics section"
         case .provenance: "provenance section"
         case .distinctSketches: "distinct-sketch section"
+        case .chunkOrder: "chunk-order section"
+        case .roles: "roles section"
         }
     }
 }

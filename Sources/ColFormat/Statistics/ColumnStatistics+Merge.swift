@@ -68,6 +68,11 @@ extension ColumnStatistics {
         } else if o.rowCount > o.nullCount {
             hll = nil
         }
+        if logical.isVariableLength || logical == .bool || logical == .null {
+            order = nil
+        } else if let oo = o.order {
+            if order == nil { order = oo } else { order?.merge(oo) }
+        }
         if let oi = o.ingestion {
             if ingestion == nil { ingestion = oi } else { ingestion?.merge(oi) }
         }

@@ -50,6 +50,10 @@ public struct ColumnStatistics: Sendable {
     public var hll: HyperLogLog?
     /// How values were typed at ingestion (file-level statistics only).
     public var ingestion: IngestionStatistics?
+    /// How values move from row to row inside the chunks (int64, float64, date, timestamp).
+    /// It is not part of the statistics record: a chunk's is stored in the chunk-order section
+    /// (docs/FORMAT.md §2.7), and a file's sum in the roles section (§2.8).
+    public var order: ValueOrder?
 
     /// Bound on stored string min/max, in bytes.
     public static let boundLimit = 64
@@ -151,6 +155,7 @@ public struct ColumnStatistics: Sendable {
                 values.withUnsafeBufferPointer { kll.add(contentsOf: $0) }
                 s.quantiles = kll
             }
+            s.order = values.withUnsafeBufferPointer { ValueOrder(of: $0) }
             hashes.withUnsafeBufferPointer { hll.add(hashes: $0) }
         case .float64:
             var values: [Double] = []
@@ -176,6 +181,7 @@ public struct ColumnStatistics: Sendable {
                 values.withUnsafeBufferPointer { kll.add(contentsOf: $0) }
                 s.quantiles = kll
             }
+            s.order = values.withUnsafeBufferPointer { ValueOrder(of: $0) }
             hashes.withUnsafeBufferPointer { hll.add(hashes: $0) }
         case .string, .json:
             var minR: Range<Int>? = nil, maxR: Range<Int>? = nil
