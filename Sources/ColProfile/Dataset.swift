@@ -72,7 +72,7 @@ public struct DatasetColumn: Sendable {
     public var chunks = 0
     /// Chunks with at least one null.
     public var chunksWithNulls = 0
-    /// Widening events, with rows counted from the start of the dataset.
+    /// Widening events, with rows and chunks counted from the start of the dataset.
     public var widenings: [WideningEvent] = []
     /// What the column is (docs/PROFILE.md, "Roles"), with the column's order inside its chunks.
     public var role = ColumnRoleRecord(role: .none, origin: .inferred)
@@ -125,6 +125,7 @@ public struct Dataset: Sendable {
         // Over several files, roles are inferred again with the files as segments (a partition
         // differs between files); a role declared in a file is kept.
         var evidence: [RoleEvidence] = []
+        var chunksSoFar = 0
         for part in parts {
             let r = part.reader
             let statistics: [ColumnStatistics]
@@ -145,15 +146,16 @@ public struct Dataset: Sendable {
                     var empty = ColumnStatistics(type: .null)
                     empty.rowCount = rowCount
                     empty.nullCount = rowCount
+                    // The earlier parts' chunks hold the new column as nulls.
                     columns.append(DatasetColumn(name: c.name, type: .null, nullable: rowCount > 0, sourcePath: c.sourcePath,
-                                                 statistics: empty))
+                                                 statistics: empty, chunks: chunksSoFar, chunksWithNulls: chunksSoFar))
                     seen.append(false)
                     evidence.append(RoleEvidence(segments: .files))
                 }
                 seen[k] = true
                 let logical = columns[k].type.widened(with: c.type)
                 if columns[k].type != .null && logical != columns[k].type {
-                    columns[k].widenings.append(WideningEvent(column: k, chunk: 0, row: rowCount, from: columns[k].type, to: logical))
+                    columns[k].widenings.append(WideningEvent(column: k, chunk: chunksSoFar, row: rowCount, from: columns[k].type, to: logical))
                 }
                 columns[k].type = logical
                 columns[k].nullable = columns[k].nullable || c.nullable
@@ -168,7 +170,8 @@ public struct Dataset: Sendable {
                     if let o = stored?.order { columns[k].role.order.merge(o) }
                 }
                 for w in r.schema.widenings where w.column == j {
-                    columns[k].widenings.append(WideningEvent(column: k, chunk: w.chunk, row: rowCount.saturatingAdding(w.row), from: w.from, to: w.to))
+                    columns[k].widenings.append(WideningEvent(column: k, chunk: chunksSoFar + w.chunk, row: rowCount.saturatingAdding(w.row),
+                                                              from: w.from, to: w.to))
                 }
                 for chunk in 0..<r.directory.chunkCount {
                     let e = r.directory.entry(chunk: chunk, column: j)
@@ -189,6 +192,7 @@ public struct Dataset: Sendable {
                 columns[k].chunksWithNulls += part.chunkCount
             }
             rowCount +|= part.rowCount
+            chunksSoFar += part.chunkCount
         }
         columnIndex = index
         if parts.count == 1, let only = parts.first {

@@ -144,12 +144,14 @@ extension Drift {
         // Gap: what is missing between the base's max and the new min.
         if isKey, nLo > bHi {
             let missing = nLo - bHi - 1
-            let span = bHi - bLo + 1
+            let span = min(bHi - bLo, nHi - nLo) + 1
             out.append(DriftFinding(column: column, metric: "gap", value: missing / span, warn: t.gapWarn, fail: t.gapFail,
-                                    detail: "\(compactNumber(missing)) keys skipped after \(render(bHi, type)) (\(other) spans \(compactNumber(span)))",
+                                    detail: "\(compactNumber(missing)) keys skipped after \(render(bHi, type)) (the narrower side spans \(compactNumber(span)))",
                                     chunk: chunk))
-        } else if !isKey, judgeTimeGaps, let bt0 = micros(b.min), let bt1 = micros(b.max), let nt0 = micros(n.min), nt0 > bt1 {
-            let period = CalendarPeriod(covering: bt1 - bt0)
+        } else if !isKey, judgeTimeGaps, let bt0 = micros(b.min), let bt1 = micros(b.max), let nt0 = micros(n.min),
+                  let nt1 = micros(n.max), nt0 > bt1 {
+            // The period is that of the narrower side: a base of many days and a new day are judged in days.
+            let period = CalendarPeriod(covering: min(bt1 - bt0, nt1 - nt0))
             let skipped = max(0, period.index(nt0) - period.index(bt1) - 1)
             out.append(DriftFinding(column: column, metric: "gap", value: Double(skipped), warn: t.gapWarn, fail: t.gapFail,
                                     detail: "\(skipped) whole \(period)\(skipped == 1 ? "" : "s") without data between \(render(bHi, type)) and \(render(nLo, type))",

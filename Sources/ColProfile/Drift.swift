@@ -31,7 +31,7 @@ public struct DriftThresholds: Sendable {
     public var rangeWarn = 0.01, rangeFail = 0.05
     /// Key and event-time columns: the share of new values at or before the base's max.
     public var overlapWarn = 0.01, overlapFail = 0.05
-    /// Key columns: keys skipped, as a share of the base's range; event time: whole calendar periods without data.
+    /// Key columns: keys skipped, as a share of the narrower side's range; event time: whole calendar periods without data.
     public var gapWarn = 0.5, gapFail = 1.0
     /// Key and event-time columns in order: the rise of the share of descending steps.
     public var orderWarn = 0.05, orderFail = 0.2
@@ -284,6 +284,11 @@ public enum Drift {
             for (i, chunk) in perChunk.enumerated() {
                 let j = names[i][key]
                 var s = j.map { chunk[$0].upcast(to: c.type) } ?? ColumnStatistics(type: c.type)
+                if j == nil, let rows = chunk.first?.rowCount {
+                    // A part without the column: its rows are null, as a file's chunks from before a column was added.
+                    s.rowCount = rows
+                    s.nullCount = rows
+                }
                 if let j, let o = orders[i]?[j], o.steps > 0 { s.order = o }
                 stats.append(s)
             }

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColBytes
 import ColFormat
 import ColProfile
@@ -21,12 +24,14 @@ public struct Colprof: ParsableCommand {
           colprof orders.col --columns price,city --layout swift
           colprof drift yesterday.col today.col --fail-on warn
           colprof drift orders.col
+          colprof snapshot landing/ -o baseline.colprof
+          colprof drift baseline.colprof today.col
           colprof scan orders.col --columns city,unit_price --where 'unit_price > 100 and city = "Paris"' --limit 5
 
         Exit status: 0 on success; 1 when drift fails the gate; 2 for usage, I/O or corrupt input.
         """,
         version: version,
-        subcommands: [Profile.self, DriftCommand.self, ScanCommand.self],
+        subcommands: [Profile.self, DriftCommand.self, SnapshotCommand.self, ScanCommand.self],
         defaultSubcommand: Profile.self)
 
     /// An empty command, for the argument parser to fill.
@@ -144,6 +149,26 @@ struct DriftCommand: ParsableCommand {
         }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw GateFailure() }
+    }
+}
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Write the footer of .col files or folders (merged) as a small .col file without data: a baseline for drift.")
+
+    @Argument(help: "The .col files or folders (or snapshots) to take the snapshot of, as one dataset.")
+    var paths: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The snapshot to write. Example: -o baseline.colprof", valueName: "path"))
+    var output: String
+
+    func run() throws {
+        let dataset = try Dataset(paths: paths)
+        try Snapshot.write(dataset, to: output, tool: "colprof \(Colprof.version)")
+        var st = stat()
+        let size = stat(output, &st) == 0 ? UInt64(st.st_size) : 0
+        print("\(output): snapshot of \(dataset.parts.count) file\(dataset.parts.count == 1 ? "" : "s"), \(dataset.rowCount) rows × \(dataset.columns.count) columns in \(dataset.chunkCount) chunks, \(formatSize(size))")
     }
 }
 

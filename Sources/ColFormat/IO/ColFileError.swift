@@ -26,6 +26,8 @@ public enum ColFileError: Error, Equatable, Sendable, CustomStringConvertible {
     case limitExceeded(path: String, what: String, value: UInt64, limit: UInt64)
     /// The caller asked for something the file does not have.
     case invalidArgument(String)
+    /// Data was asked of a snapshot, which holds statistics and sketches only.
+    case snapshotHasNoData(path: String)
 
     /// The error in words: the file, what failed, and where.
     public var description: String {
@@ -42,6 +44,8 @@ public enum ColFileError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .corrupt(path, what, offset, detail): return "\(path): corrupt \(what) at byte \(offset): \(detail)"
         case let .limitExceeded(path, what, value, limit): return "\(path): \(what) \(value) exceeds the limit \(limit)"
         case let .invalidArgument(s): return s
+        case let .snapshotHasNoData(path):
+            return "\(path): a snapshot holds the statistics and sketches of its data, not the data; read the .col files it was taken from"
         }
     }
 

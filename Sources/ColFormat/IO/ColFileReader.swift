@@ -19,6 +19,8 @@ public final class ColFileReader: Sendable {
     public let minorVersion: Int
     /// Optional feature flags set by the writer.
     public let optionalFeatures: UInt32
+    /// True for a snapshot (`colprof snapshot`): a footer without data blocks.
+    public let isSnapshot: Bool
     /// The columns, their logical types, fingerprints and widening events.
     public let schema: Schema
     /// The chunk × column directory.
@@ -89,6 +91,8 @@ public final class ColFileReader: Sendable {
         majorVersion = major
         minorVersion = minor
         optionalFeatures = optional
+        isSnapshot = required & Layout.featureSnapshot != 0
+        let snapshot = isSnapshot
         guard footerOffset >= Layout.headSize, footerLength >= 4, footerOffset <= tailAt,
               footerLength == tailAt - footerOffset, tableLength >= 4, tableLength <= footerLength
         else { throw .corrupt(path: path, what: "tail", offset: tailAt, detail: "footer location out of range") }
@@ -156,7 +160,7 @@ public final class ColFileReader: Sendable {
         }
         schema = try parse(.schema) { (r: inout ByteReader) throws(BinaryDecodingError) in try Schema.deserialize(from: &r) }
         directory = try parse(.directory) { (r: inout ByteReader) throws(BinaryDecodingError) in
-            try Directory.deserialize(from: &r, dataEnd: UInt64(footerOffset))
+            try Directory.deserialize(from: &r, dataEnd: UInt64(footerOffset), snapshot: snapshot)
         }
         let columnCount = schema.columns.count
         statistics = try parse(.fileStatistics) { (r: inout ByteReader) throws(BinaryDecodingError) in
@@ -372,6 +376,7 @@ public final class ColFileReader: Sendable {
                                  limit: UInt64(DecodeLimit.bytes))
         }
         if e.isAbsent { return .nulls(type: .null, count: Int(e.rowCount)) }
+        guard !isSnapshot else { throw .snapshotHasNoData(path: path) }
         let stored = try file.read(at: Int(e.offset), count: Int(e.storedLength))
         let crc = CRC32C.checksum(stored)
         guard crc == e.checksum else {

@@ -38,6 +38,10 @@ public final class ColFileWriter {
     /// Roles the user gave, by column name; they are stored as declared, and every other
     /// column's role is inferred from its statistics (docs/PROFILE.md, "Roles").
     public var declaredRoles: [String: ColumnRole] = [:]
+    /// True for a snapshot: chunks are described, not written (docs/FORMAT.md §1.4).
+    private var isSnapshot = false
+    /// A snapshot's roles, given whole by `finishSnapshot`.
+    private var givenRoles: [ColumnRoleRecord]?
 
     /// Creates the temporary file next to `path`.
     public init(path: String, columns: [ColumnDescriptor] = [], options: WriterOptions = WriterOptions()) throws(ColFileError) {
@@ -57,6 +61,70 @@ public final class ColFileWriter {
     }
 
     deinit { if !finished { file.abort() } }
+
+    // MARK: snapshots
+
+    /// A writer of a snapshot (docs/FORMAT.md §1.4): the footer of some data, with no data
+    /// blocks. `columns` have their final types. Describe each chunk with
+    /// `appendChunkDescription`, then call `finishSnapshot`.
+    public static func snapshot(path: String, columns: [ColumnDescriptor]) throws(ColFileError) -> ColFileWriter {
+        let w = try ColFileWriter(path: path, columns: columns)
+        w.columns = columns
+        w.isSnapshot = true
+        return w
+    }
+
+    /// Describes the next chunk of a snapshot: each column's directory entry (its block offset is
+    /// written as 0), its compact statistics and its order. Checks what a reader checks.
+    public func appendChunkDescription(_ entries: [DirectoryEntry], statistics: [ColumnStatistics],
+                                       orders: [ValueOrder]) throws(ColFileError) {
+        guard isSnapshot, !finished else { throw .invalidArgument("appendChunkDescription is for an unfinished snapshot") }
+        guard entries.count == columns.count, statistics.count == columns.count, orders.count == columns.count else {
+            throw .invalidArgument("a chunk description of \(entries.count) columns, the snapshot has \(columns.count)")
+        }
+        guard let rows = entries.first.map({ Int($0.rowCount) }), rows > 0 else { throw .invalidArgument("a chunk of no rows") }
+        var blob = ByteWriter(capacity: 256 * columns.count)
+        var described: [DirectoryEntry] = []
+        described.reserveCapacity(entries.count)
+        for (j, e) in entries.enumerated() {
+            guard Int(e.rowCount) == rows, statistics[j].rowCount == UInt64(rows), e.physicalType.canUpcast(to: columns[j].type) else {
+                throw .invalidArgument("column \(columns[j].name): a chunk description that does not fit the chunk or the column's type")
+            }
+            var d = e
+            d.offset = 0
+            described.append(d)
+            statistics[j].serialize(into: &blob)
+        }
+        ChunkOrderSection.appendChunk(orders, to: &chunkOrders)
+        directory.appendChunk(firstRow: rowCount, rows: rows, entries: described)
+        let frame = try zstdFrame(blob.bytes)
+        let at = try chunkStatisticsSpill.append(frame)
+        chunkStatisticsFrames.append((at, frame.count, blob.count, columns.count))
+        rowCount += UInt64(rows)
+    }
+
+    /// Writes a snapshot's footer: each column's statistics over the whole data (with its
+    /// HyperLogLog sketch, when known), roles and widening events, then renames it into place.
+    public func finishSnapshot(statistics: [ColumnStatistics], roles: [ColumnRoleRecord], widenings: [WideningEvent],
+                               provenance: Provenance) throws(ColFileError) {
+        guard isSnapshot else { throw .invalidArgument("finishSnapshot is for a snapshot") }
+        guard statistics.count == columns.count, roles.count == columns.count,
+              statistics.allSatisfy({ $0.rowCount == rowCount }) else {
+            abort()
+            throw .invalidArgument("snapshot statistics that do not match its \(columns.count) columns of \(rowCount) rows")
+        }
+        for w in widenings {
+            guard w.column < columns.count, w.chunk < directory.chunkCount, w.row >= directory.chunkFirstRows[w.chunk],
+                  w.row < directory.chunkFirstRows[w.chunk] + UInt64(directory.chunkRowCounts[w.chunk]) else {
+                abort()
+                throw .invalidArgument("a widening event at chunk \(w.chunk), row \(w.row), outside the snapshot")
+            }
+        }
+        for (j, s) in statistics.enumerated() { fileStatistics[j].value = s }
+        self.widenings = widenings
+        givenRoles = roles
+        try finish(provenance: provenance)
+    }
 
     /// Refuses what a reader would refuse: names and source paths over `Layout.maxNameBytes`.
     static func check(_ c: ColumnDescriptor, index j: Int) throws(ColFileError) {
@@ -88,7 +156,7 @@ public final class ColFileWriter {
     /// chunk's type (recorded if the chunk widens the column); it defaults to 0.
     public func append(_ chunk: [ColumnVector], firstRowOfType: [Int]? = nil,
                        ingestion: [IngestionStatistics]? = nil) throws(ColFileError) {
-        guard !finished else { throw .invalidArgument("append after finish") }
+        guard !finished, !isSnapshot else { throw .invalidArgument("append after finish, or to a snapshot") }
         guard chunk.count == columns.count else {
             throw .invalidArgument("chunk has \(chunk.count) columns, the file has \(columns.count)")
         }
@@ -134,7 +202,7 @@ public final class ColFileWriter {
     /// Appends a chunk whose columns are produced by `make`, which runs for
     /// every column in parallel together with that column's encoding.
     public func append(rows: Int, _ make: @Sendable (Int) -> ChunkColumn) throws(ColFileError) {
-        guard !finished else { throw .invalidArgument("append after finish") }
+        guard !finished, !isSnapshot else { throw .invalidArgument("append after finish, or to a snapshot") }
         guard rows > 0 else { return }
         guard rows <= Layout.maxChunkRows else { throw .invalidArgument("chunk of \(rows) rows is too large") }
         let encode = encoder()
@@ -346,7 +414,7 @@ public final class ColFileWriter {
         provenance.serialize(into: &w)
         sections.append((.provenance, w.bytes, .none))
         w = ByteWriter(capacity: 16 + columns.count * 8)
-        RolesSection.serialize(roles(), into: &w)
+        RolesSection.serialize(givenRoles ?? roles(), into: &w)
         sections.append((.roles, w.bytes, .none))
         var table: [SectionEntry] = []
         // With one chunk the chunk statistics repeat the file statistics: the section is left out.
@@ -379,7 +447,7 @@ public final class ColFileWriter {
         try file.write(w.bytes)
         var tail = ByteWriter(capacity: Layout.tailSize)
         Tail(footerOffset: UInt64(footerOffset), footerLength: UInt64(file.offset - footerOffset), tableLength: UInt32(w.count),
-             major: Layout.majorVersion, minor: Layout.minorVersion, requiredFeatures: 0,
+             major: Layout.majorVersion, minor: Layout.minorVersion, requiredFeatures: isSnapshot ? Layout.featureSnapshot : 0,
              optionalFeatures: (directory.chunkCount > 1 ? Layout.featureChunkStatistics : 0) | Layout.featureDistinctSketches
                 | Layout.featureChunkOrder | Layout.featureRoles,
              tableChecksum: tableCRC)

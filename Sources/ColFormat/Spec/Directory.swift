@@ -25,7 +25,8 @@ public struct DirectoryEntry: Sendable, Equatable {
     /// Null rows in the chunk column.
     public var nullCount: UInt32
 
-    static func absent(rows: Int) -> DirectoryEntry {
+    /// The entry of a column that a chunk does not have: every row null, nothing stored.
+    public static func absent(rows: Int) -> DirectoryEntry {
         DirectoryEntry(offset: 0, storedLength: 0, rawLength: 0, decodedBytes: 0, checksum: 0, rowCount: UInt32(rows),
                        codec: .none, encoding: .plain, physicalType: .null, isAbsent: true, nullCount: UInt32(rows))
     }
@@ -129,7 +130,9 @@ public struct Directory: Sendable, Equatable {
         for e in entries { e.serialize(into: &w) }
     }
 
-    static func deserialize(from r: inout ByteReader, dataEnd: UInt64) throws(BinaryDecodingError) -> Directory {
+    /// Reads the directory of a file whose data blocks end at `dataEnd`. In a snapshot every
+    /// block offset is 0: the lengths and checksums describe the data the snapshot was taken from.
+    static func deserialize(from r: inout ByteReader, dataEnd: UInt64, snapshot: Bool = false) throws(BinaryDecodingError) -> Directory {
         let at = r.offset
         let chunks = Int(try r.read(UInt32.self))
         let columns = Int(try r.read(UInt32.self))
@@ -164,9 +167,9 @@ public struct Directory: Sendable, Equatable {
                 if e.isAbsent {
                     guard e.storedLength == 0, e.nullCount == e.rowCount else { throw .invalid("absent entry", offset: entryAt) }
                 } else {
-                    guard e.offset >= UInt64(Layout.headSize), e.offset <= dataEnd, UInt64(e.storedLength) <= dataEnd - e.offset,
-                          e.rawLength <= UInt32(Layout.maxBlockBytes)
-                    else { throw .invalid("block location", offset: entryAt) }
+                    let located = snapshot ? e.offset == 0
+                        : e.offset >= UInt64(Layout.headSize) && e.offset <= dataEnd && UInt64(e.storedLength) <= dataEnd - e.offset
+                    guard located, e.rawLength <= UInt32(Layout.maxBlockBytes) else { throw .invalid("block location", offset: entryAt) }
                     guard e.decodedBytes <= DecodedSize.upperBound(type: e.physicalType, rows: Int(e.rowCount)) else {
                         throw .invalid("decoded size \(e.decodedBytes) for \(e.rowCount) rows of \(e.physicalType)", offset: entryAt + 16)
                     }

@@ -15,8 +15,10 @@ public enum Layout {
     /// major (u16), minor (u16), required flags (u32), optional flags (u32),
     /// section-table CRC (u32), tail CRC (u32), magic.
     public static let tailSize = 44
-    /// Required feature flags this reader implements (none are defined in version 1).
-    public static let knownRequiredFeatures: UInt32 = 0
+    /// Required feature bit: the file is a snapshot, a footer without data blocks (format 1.2, docs/FORMAT.md §1.4).
+    public static let featureSnapshot: UInt32 = 1
+    /// Required feature flags this reader implements.
+    public static let knownRequiredFeatures: UInt32 = featureSnapshot
     /// Optional feature bit: the chunk-statistics section is present.
     public static let featureChunkStatistics: UInt32 = 1
     /// Optional feature bit: the distinct-sketch section is present (format 1.1).
