@@ -20,6 +20,10 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
     case unknownThreshold(String)
     /// A `--role` setting is not `column=role` with a known role.
     case malformedRole(String)
+    /// A file given as a history is not one.
+    case notAHistory(String)
+    /// A history cannot be written or used as asked.
+    case invalidHistory(String, String)
 
     /// The message printed for the error.
     public var description: String {
@@ -29,6 +33,9 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
         case let .unknownColumn(name, columns):
             return "no column named '\(name)' (columns: \(columns.joined(separator: ", ")))"
         case let .malformedThreshold(text): return "a threshold is metric.level=value, e.g. psi.fail=0.3; got '\(text)'"
+        case let .notAHistory(path):
+            return "\(path): not a history (colprof snapshot DATA --append -o HISTORY makes one)"
+        case let .invalidHistory(path, why): return "\(path): \(why)"
         case let .malformedRole(text):
             return "a role is column=role, the role one of \(ColumnRole.allCases.map(\.description).joined(separator: ", ")); got '\(text)'"
         case let .unknownThreshold(name):
@@ -76,6 +83,8 @@ public struct DatasetColumn: Sendable {
     public var widenings: [WideningEvent] = []
     /// What the column is (docs/PROFILE.md, "Roles"), with the column's order inside its chunks.
     public var role = ColumnRoleRecord(role: .none, origin: .inferred)
+    /// In a history's window (`History.window`), the median distinct count of one entry; nil otherwise.
+    public var typicalDistinct: UInt64?
 }
 
 /// A .col file, or several read as one table, from their footers only.
@@ -208,6 +217,14 @@ public struct Dataset: Sendable {
                 columns[k].role.origin = evidence[k].declared != nil ? .declared : .inferred
             }
         }
+    }
+
+    /// A dataset of given columns over `parts` (a history's window of entries).
+    init(parts: [DatasetPart], columns: [DatasetColumn], rowCount: UInt64) {
+        self.parts = parts
+        self.columns = columns
+        self.rowCount = rowCount
+        columnIndex = Dictionary(columns.enumerated().map { (Array($0.element.name.utf8), $0.offset) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Chunks over every part.

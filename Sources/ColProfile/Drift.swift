@@ -41,6 +41,8 @@ public struct DriftThresholds: Sendable {
     public var duplicatesWarn = 0.05, duplicatesFail = 0.2
     /// Chunks with fewer values than this are not compared inside one file (too noisy).
     public var minimumValues = 1000
+    /// The thresholds set by name (`set`), as `metric.level`: these win over thresholds learnt from a history.
+    public private(set) var explicit: Set<String> = []
 
     /// The documented defaults.
     public init() {}
@@ -76,6 +78,25 @@ public struct DriftThresholds: Sendable {
         case "duplicates.fail": duplicatesFail = v
         default:
             throw .unknownThreshold(parts[0])
+        }
+        explicit.insert(parts[0])
+    }
+
+    /// The warn and fail thresholds of `metric`, or nil for a metric without thresholds.
+    public func levels(_ metric: String) -> (warn: Double, fail: Double)? {
+        switch metric {
+        case "psi": (psiWarn, psiFail)
+        case "ks": (ksWarn, ksFail)
+        case "js": (jsWarn, jsFail)
+        case "null_rate": (nullWarn, nullFail)
+        case "distinct": (distinctWarn, distinctFail)
+        case "range": (rangeWarn, rangeFail)
+        case "overlap": (overlapWarn, overlapFail)
+        case "gap": (gapWarn, gapFail)
+        case "order": (orderWarn, orderFail)
+        case "length": (lengthWarn, lengthFail)
+        case "duplicates": (duplicatesWarn, duplicatesFail)
+        default: nil
         }
     }
 }
@@ -224,22 +245,30 @@ public enum Drift {
             let n = new.columns[j]
             let (role, origin) = role(of: c.name, base: c, new: n, overrides: overrides)
             if role != .none || origin == .declared { report.roles.append(DriftRole(column: c.name, role: role, origin: origin)) }
-            switch role {
-            case .none:
-                report.findings += distribution(column: c.name, type: c.type, base: c.statistics, new: n.statistics,
-                                                thresholds: t, chunk: nil)
-            case .key, .eventTime:
-                report.findings += sequence(column: c.name, type: c.type, role: role, base: c.statistics, new: n.statistics,
-                                            baseOrder: c.role.order, newOrder: n.role.order, thresholds: t, chunk: nil)
-            case .partition:
-                report.findings += partition(column: c.name, type: c.type, base: c.statistics, new: n.statistics, thresholds: t, chunk: nil)
-            case .identifier:
-                report.findings += identifier(column: c.name, base: c.statistics, new: n.statistics,
-                                              baseSketch: try base.distinctSketch(k), newSketch: try new.distinctSketch(j),
-                                              thresholds: t, chunk: nil)
-            }
+            report.findings += checks(column: c.name, type: c.type, role: role, base: c.statistics, new: n.statistics,
+                                      baseOrder: c.role.order, newOrder: n.role.order,
+                                      baseSketch: role == .identifier ? try base.distinctSketch(k) : nil,
+                                      newSketch: role == .identifier ? try new.distinctSketch(j) : nil,
+                                      baseDistinct: c.typicalDistinct, thresholds: t)
         }
         return report
+    }
+
+    /// The checks of one column of two sides, by role (docs/PROFILE.md, "Drift").
+    static func checks(column: String, type: LogicalType, role: ColumnRole, base b: ColumnStatistics, new n: ColumnStatistics,
+                       baseOrder: ValueOrder?, newOrder: ValueOrder?, baseSketch: HyperLogLog?, newSketch: HyperLogLog?,
+                       baseDistinct: UInt64? = nil, thresholds t: DriftThresholds) -> [DriftFinding] {
+        switch role {
+        case .none:
+            return distribution(column: column, type: type, base: b, new: n, thresholds: t, chunk: nil, baseDistinct: baseDistinct)
+        case .key, .eventTime:
+            return sequence(column: column, type: type, role: role, base: b, new: n, baseOrder: baseOrder, newOrder: newOrder,
+                            thresholds: t, chunk: nil)
+        case .partition:
+            return partition(column: column, type: type, base: b, new: n, thresholds: t, chunk: nil)
+        case .identifier:
+            return identifier(column: column, base: b, new: n, baseSketch: baseSketch, newSketch: newSketch, thresholds: t, chunk: nil)
+        }
     }
 
     /// Compares each chunk of one file with the rest of the file, and lists its widenings. A key or
@@ -333,15 +362,17 @@ public enum Drift {
     }
 
     /// Null rate, distinct count, range and shape checks of one column.
+    /// `baseDistinct` replaces the base's distinct count where the base merges several periods (a
+    /// history's window): the count of a typical period, which is what one new period compares with.
     static func distribution(column: String, type: LogicalType, base b: ColumnStatistics, new n: ColumnStatistics,
-                             thresholds t: DriftThresholds, chunk: Int?) -> [DriftFinding] {
+                             thresholds t: DriftThresholds, chunk: Int?, baseDistinct: UInt64? = nil) -> [DriftFinding] {
         var out: [DriftFinding] = []
         guard let nulls = nullRate(column: column, base: b, new: n, thresholds: t, chunk: chunk) else { return out }
         out.append(nulls)
         let bValues = b.valueCount, nValues = n.valueCount
         guard bValues > 0, nValues > 0 else { return out }
         if chunk != nil && (bValues < UInt64(t.minimumValues) || nValues < UInt64(t.minimumValues)) { return out }
-        if let bd = b.distinctCount, let nd = n.distinctCount, bd > 0, chunk == nil {
+        if let bd = baseDistinct ?? b.distinctCount, let nd = n.distinctCount, bd > 0, chunk == nil {
             let bRatio = Double(bd) / Double(bValues), nRatio = Double(nd) / Double(nValues)
             if bRatio > 0.9 {
                 out.append(DriftFinding(column: column, metric: "distinct", value: abs(nRatio - bRatio) / bRatio,

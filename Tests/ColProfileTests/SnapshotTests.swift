@@ -112,3 +112,78 @@ struct SnapshotTests {
         #expect(bytes[tail + 24] == 1, "required feature bit 0")
     }
 }
+
+@Suite("Histories")
+struct HistoryTests {
+    /// A day whose `load` column alternates between two distributions from one day to the next.
+    static func day(_ d: Int, storm: Bool = false) -> String {
+        var g = SeededRandom(seed: UInt64(300 + d))
+        var lines = makeDay(d, rows: 4_000, seed: UInt64(200 + d)).split(separator: "\n").map(String.init)
+        for i in lines.indices {
+            if i == 0 { lines[i] += ",load"; continue }
+            var f = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if storm {
+                f[4] = g.chance(0.2) ? "" : String(format: "%.1f", 50 + 25 * g.gauss())
+            }
+            let mean = d % 2 == 0 ? 100.0 : 130.0
+            lines[i] = f.joined(separator: ",") + "," + String(format: "%.2f", mean + 10 * g.gauss())
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func history(_ s: Scratch, days: Range<Int>, keep: Int = 30) throws -> String {
+        let path = s.file("history.colprof")
+        for d in days {
+            let col = try convert(Self.day(d), to: s, name: "day\(d)")
+            try History.append(try Dataset(paths: [col]), to: path, label: "day \(d)", keep: keep, tool: "tests",
+                               exists: d != days.lowerBound)
+        }
+        return path
+    }
+
+    @Test("appending keeps the last entries; each entry keeps its statistics whole")
+    func rolling() throws {
+        let s = Scratch()
+        let path = try history(s, days: 0..<5, keep: 3)
+        let h = try History(path: path)
+        #expect(h.count == 3 && h.labels == ["day 2", "day 3", "day 4"])
+        let day4 = try Dataset(paths: [s.file("day4.col")])
+        for (j, c) in day4.columns.enumerated() {
+            let e = h.entries[2][j]
+            #expect(e.rowCount == 4_000 && e.nullCount == c.statistics.nullCount && e.min == c.statistics.min && e.max == c.statistics.max)
+            #expect(e.quantiles?.quantiles([0.1, 0.5, 0.9]) == c.statistics.quantiles?.quantiles([0.1, 0.5, 0.9]), "\(c.name)")
+        }
+        // The history's roles come from its entries, as from files.
+        let roles = try h.reader.roles().map(\.role)
+        #expect(roles == [.key, .eventTime, .partition, .none, .none, .identifier, .none])
+        #expect(throws: ProfileError.self) { try History(path: s.file("day4.col")) }
+    }
+
+    @Test("drift against a history: the next day passes, a stormy day fails on its delays only; thresholds follow the day-to-day variation")
+    func gate() throws {
+        let s = Scratch()
+        let path = try history(s, days: 0..<6)
+        let h = try History(path: path)
+        let t = DriftThresholds()
+        let learnt = h.learntThresholds(last: nil, thresholds: t, roles: [:])
+        // `load` moves by a whole standard deviation every day: its psi threshold is raised.
+        let load = try #require(learnt["load"]?["psi"])
+        #expect(load.fail > 1)
+        for (name, storm) in [("next", false), ("storm", true)] {
+            let col = try convert(Self.day(6, storm: storm), to: s, name: name)
+            var r = try Drift.compare(base: h.window(last: nil), new: try Dataset(paths: [col]), baseName: "h", newName: name)
+            let before = r.findings.contains { $0.column == "load" && $0.severity == .fail }
+            r.apply(learnt: learnt, explicit: t.explicit)
+            let failing = Set(r.findings.filter { $0.severity == .fail }.map(\.column))
+            #expect(before, "the static thresholds fail the alternating column")
+            #expect(failing == (storm ? ["delay"] : []), "\(r.findings.filter { $0.severity > .ok }.map { "\($0.column) \($0.metric) \($0.value ?? 0)" })")
+        }
+        // A threshold set by name wins over the learnt one.
+        var explicit = DriftThresholds()
+        try explicit.set("psi.fail=0.25")
+        let col = try convert(Self.day(6), to: s, name: "again")
+        var r = try Drift.compare(base: h.window(last: nil), new: try Dataset(paths: [col]), baseName: "h", newName: "again")
+        r.apply(learnt: learnt, explicit: explicit.explicit)
+        #expect(r.findings.contains { $0.column == "load" && $0.metric == "psi" && $0.severity == .fail })
+    }
+}

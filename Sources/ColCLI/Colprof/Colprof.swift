@@ -122,6 +122,10 @@ struct DriftCommand: ParsableCommand {
                                valueName: "column=role"))
     var role: [String] = []
 
+    @Option(help: ArgumentHelp("When BASE is a history: compare with its last N entries (default: all), and learn the thresholds from them. Example: --last 7",
+                               valueName: "n"))
+    var last: Int?
+
     @Flag(help: "Show every check, information included, not only those that warn or fail.")
     var all = false
 
@@ -132,18 +136,31 @@ struct DriftCommand: ParsableCommand {
         var thresholds = DriftThresholds()
         for t in threshold { try thresholds.set(t) }
         let roles = try Drift.roleOverrides(role)
-        let baseData = try Dataset(paths: [base])
+        var baseData = try Dataset(paths: [base])
+        var history: History?
+        if baseData.parts.count == 1, let only = baseData.parts.first, History.isHistory(only.reader) {
+            let h = try History(path: only.path)
+            baseData = h.window(last: last)
+            history = h
+        }
+        if let last {
+            guard history != nil else { throw UsageError("--last needs a history as BASE (colprof snapshot DATA --append -o HISTORY)") }
+            guard last >= 1 else { throw UsageError("--last must be 1 or more") }
+        }
         let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? [])
         func selection(_ d: Dataset) -> Set<String>? {
             guard output.columnList != nil || !excluded.isEmpty else { return nil }
             let names = output.columnList ?? d.columns.map(\.name)
             return Set(names.filter { !excluded.contains($0) })
         }
-        let report: DriftReport
+        var report: DriftReport
         if let new {
             let newData = try Dataset(paths: [new])
             report = try Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
                                        columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles)
+            if let history {
+                report.apply(learnt: history.learntThresholds(last: last, thresholds: thresholds, roles: roles), explicit: thresholds.explicit)
+            }
         } else {
             report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData), roles: roles)
         }
@@ -163,10 +180,29 @@ struct SnapshotCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The snapshot to write. Example: -o baseline.colprof", valueName: "path"))
     var output: String
 
+    @Flag(help: "Add the data as one entry to the history OUTPUT (created when missing) instead of writing a snapshot.")
+    var append = false
+
+    @Option(help: ArgumentHelp("With --append: the entries a history keeps; older ones are dropped. Example: --keep 60", valueName: "n"))
+    var keep: Int = 30
+
+    @Option(help: ArgumentHelp("With --append: the entry's label (default: the paths given). Example: --label 2026-11-29", valueName: "text"))
+    var label: String?
+
     func run() throws {
+        if !append && (label != nil || keep != 30) { throw UsageError("--keep and --label go with --append") }
         let dataset = try Dataset(paths: paths)
-        try Snapshot.write(dataset, to: output, tool: "colprof \(Colprof.version)")
+        let tool = "colprof \(Colprof.version)"
         var st = stat()
+        if append {
+            try History.append(dataset, to: output, label: label ?? paths.joined(separator: " "), keep: keep, tool: tool,
+                               exists: stat(output, &st) == 0)
+            let history = try History(path: output)
+            let size = stat(output, &st) == 0 ? UInt64(st.st_size) : 0
+            print("\(output): history of \(history.count) entr\(history.count == 1 ? "y" : "ies") (keeps \(keep)), the last \(dataset.rowCount) rows × \(dataset.columns.count) columns, \(formatSize(size))")
+            return
+        }
+        try Snapshot.write(dataset, to: output, tool: tool)
         let size = stat(output, &st) == 0 ? UInt64(st.st_size) : 0
         print("\(output): snapshot of \(dataset.parts.count) file\(dataset.parts.count == 1 ? "" : "s"), \(dataset.rowCount) rows × \(dataset.columns.count) columns in \(dataset.chunkCount) chunks, \(formatSize(size))")
     }

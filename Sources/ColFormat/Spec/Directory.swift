@@ -25,6 +25,13 @@ public struct DirectoryEntry: Sendable, Equatable {
     /// Null rows in the chunk column.
     public var nullCount: UInt32
 
+    /// The entry of a chunk described but not stored (a history's entry): rows, nulls, type and
+    /// decoded size, with no block, no lengths and no checksum.
+    public static func described(rows: Int, nullCount: Int, physicalType: LogicalType, decodedBytes: UInt64) -> DirectoryEntry {
+        DirectoryEntry(offset: 0, storedLength: 0, rawLength: 0, decodedBytes: decodedBytes, checksum: 0, rowCount: UInt32(clamping: rows),
+                       codec: .none, encoding: .plain, physicalType: physicalType, isAbsent: false, nullCount: UInt32(clamping: nullCount))
+    }
+
     /// The entry of a column that a chunk does not have: every row null, nothing stored.
     public static func absent(rows: Int) -> DirectoryEntry {
         DirectoryEntry(offset: 0, storedLength: 0, rawLength: 0, decodedBytes: 0, checksum: 0, rowCount: UInt32(rows),
