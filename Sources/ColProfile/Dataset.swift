@@ -20,6 +20,8 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
     case unknownThreshold(String)
     /// A `--role` setting is not `column=role` with a known role.
     case malformedRole(String)
+    /// A configuration file is not valid TOML, or not a valid colprof.toml.
+    case config(String, TOMLError)
     /// A file given as a history is not one.
     case notAHistory(String)
     /// A history cannot be written or used as asked.
@@ -33,6 +35,7 @@ public enum ProfileError: Error, Sendable, CustomStringConvertible {
         case let .unknownColumn(name, columns):
             return "no column named '\(name)' (columns: \(columns.joined(separator: ", ")))"
         case let .malformedThreshold(text): return "a threshold is metric.level=value, e.g. psi.fail=0.3; got '\(text)'"
+        case let .config(path, error): return "\(path): \(error)"
         case let .notAHistory(path):
             return "\(path): not a history (colprof snapshot DATA --append -o HISTORY makes one)"
         case let .invalidHistory(path, why): return "\(path): \(why)"

@@ -166,6 +166,8 @@ public struct DriftReport: Sendable {
     public var findings: [DriftFinding]
     /// The role of every compared column that has one.
     public var roles: [DriftRole] = []
+    /// Where the settings came from and what the base is, when that needs saying (a config file, a history's window).
+    public var notes: [String] = []
     /// The worst finding.
     public var severity: Severity { findings.map(\.severity).max() ?? .ok }
 }
@@ -202,7 +204,8 @@ public enum Drift {
     /// overrides the roles the footers give or the rules infer (docs/PROFILE.md, "Roles").
     public static func compare(base: Dataset, new: Dataset, baseName: String, newName: String,
                                thresholds t: DriftThresholds = DriftThresholds(), columns: Set<String>? = nil,
-                               roles overrides: [String: ColumnRole] = [:]) throws(ProfileError) -> DriftReport {
+                               roles overrides: [String: ColumnRole] = [:],
+                               columnThresholds: [String: DriftThresholds] = [:]) throws(ProfileError) -> DriftReport {
         let bs = base.schema, ns = new.schema
         var report = DriftReport(base: baseName, new: newName, baseRows: base.rowCount, newRows: new.rowCount,
                                  baseFingerprint: bs.fingerprint, newFingerprint: ns.fingerprint, findings: [])
@@ -249,7 +252,7 @@ public enum Drift {
                                       baseOrder: c.role.order, newOrder: n.role.order,
                                       baseSketch: role == .identifier ? try base.distinctSketch(k) : nil,
                                       newSketch: role == .identifier ? try new.distinctSketch(j) : nil,
-                                      baseDistinct: c.typicalDistinct, thresholds: t)
+                                      baseDistinct: c.typicalDistinct, thresholds: columnThresholds[c.name] ?? t)
         }
         return report
     }
@@ -274,7 +277,8 @@ public enum Drift {
     /// Compares each chunk of one file with the rest of the file, and lists its widenings. A key or
     /// event-time column's chunk is compared with the chunk before it instead (docs/PROFILE.md).
     public static func withinFile(_ dataset: Dataset, name: String, thresholds t: DriftThresholds = DriftThresholds(),
-                                  columns: Set<String>? = nil, roles overrides: [String: ColumnRole] = [:]) throws(ProfileError) -> DriftReport {
+                                  columns: Set<String>? = nil, roles overrides: [String: ColumnRole] = [:],
+                                  columnThresholds: [String: DriftThresholds] = [:]) throws(ProfileError) -> DriftReport {
         let schema = dataset.schema
         var report = DriftReport(base: name, new: name, baseRows: dataset.rowCount, newRows: dataset.rowCount,
                                  baseFingerprint: schema.fingerprint, newFingerprint: schema.fingerprint, findings: [])
@@ -304,6 +308,7 @@ public enum Drift {
         guard perChunk.count > 1 else { return report }
         for c in dataset.columns where wanted(c.name) {
             let key = Array(c.name.utf8)
+            let t = columnThresholds[c.name] ?? t
             let role = overrides[c.name] ?? c.role.role
             if role != .none || overrides[c.name] != nil {
                 report.roles.append(DriftRole(column: c.name, role: role, origin: overrides[c.name] != nil ? .declared : c.role.origin))

@@ -27,6 +27,7 @@ extension DriftReport {
             lines.append("drift: \(base) (\(baseRows) rows, schema \(baseFingerprint)) → \(new) (\(newRows) rows, schema \(newFingerprint))")
             lines.append(same ? "schema: identical fingerprints" : "schema: fingerprints differ")
         }
+        lines += notes
         lines.append(summary(failOn: failOn))
         if !roles.isEmpty {
             lines.append("roles: " + roles.map { "\($0.column) \($0.role)\($0.origin == .declared ? " (declared)" : "")" }.joined(separator: ", "))
@@ -145,6 +146,7 @@ extension DriftReport {
                 } else {
                     w.string("worst", nil)
                 }
+                w.array("notes") { w in for n in notes { w.string(nil, n) } }
                 w.array("roles") { w in
                     for r in roles {
                         w.object { w in

@@ -241,11 +241,14 @@ public struct History: Sendable {
 
 extension DriftReport {
     /// Raises each finding's thresholds to those learnt from a history (never lowering them, and
-    /// leaving those set by name in `explicit`), and recomputes its severity.
-    public mutating func apply(learnt: [String: [String: (warn: Double, fail: Double)]], explicit: Set<String>) {
+    /// leaving those set by name: `thresholds.explicit`, or a column's own in `columnThresholds`),
+    /// and recomputes its severity.
+    public mutating func apply(learnt: [String: [String: (warn: Double, fail: Double)]], thresholds: DriftThresholds,
+                               columnThresholds: [String: DriftThresholds] = [:]) {
         for i in findings.indices {
             let f = findings[i]
             guard let v = f.value, let warn = f.warn, let fail = f.fail, let l = learnt[f.column]?[f.metric] else { continue }
+            let explicit = (columnThresholds[f.column] ?? thresholds).explicit
             let w = explicit.contains(f.metric + ".warn") ? warn : max(warn, l.warn)
             let x = explicit.contains(f.metric + ".fail") ? fail : max(fail, l.fail)
             guard w != warn || x != fail else { continue }

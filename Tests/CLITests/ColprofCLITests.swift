@@ -90,4 +90,45 @@ struct ColprofCLITests {
         let (expected, actual) = try CLI.golden(golden, r.stdout + r.stderr)
         #expect(actual == expected)
     }
+
+    @Test("snapshots and histories: a baseline without data gates like the data; a scan refuses it; --last needs a history")
+    func snapshots() throws {
+        let s = try prepare(["drift-base", "drift-same", "drift-new"])
+        let snap = try CLI.run("colprof", ["snapshot", "drift-base.col", "-o", "base.colprof"], in: s.path)
+        #expect(snap.status == 0, "\(snap.stderr)")
+        #expect(snap.stdout.hasPrefix("base.colprof: snapshot of 1 file, 4000 rows × 5 columns in 1 chunks, "))
+        let direct = try CLI.run("colprof", ["drift", "drift-base.col", "drift-new.col"], in: s.path)
+        let viaSnapshot = try CLI.run("colprof", ["drift", "base.colprof", "drift-new.col"], in: s.path)
+        #expect(direct.status == 1 && viaSnapshot.status == 1)
+        #expect(viaSnapshot.stdout.replacingOccurrences(of: "base.colprof", with: "drift-base.col") == direct.stdout)
+        let scan = try CLI.run("colprof", ["scan", "base.colprof"], in: s.path)
+        #expect(scan.status == 2 && scan.stderr.contains("base.colprof: a snapshot holds the statistics and sketches of its data, not the data"))
+        // A history of two runs, and a gate against it.
+        for (i, name) in ["drift-base.col", "drift-same.col"].enumerated() {
+            let r = try CLI.run("colprof", ["snapshot", name, "--append", "-o", "history.colprof", "--label", "run \(i + 1)"], in: s.path)
+            #expect(r.status == 0 && r.stdout.hasPrefix("history.colprof: history of \(i + 1) entr"), "\(r.stderr)")
+        }
+        let gate = try CLI.run("colprof", ["drift", "history.colprof", "drift-new.col", "--last", "2"], in: s.path)
+        #expect(gate.status == 1 && gate.stdout.contains("base: the last 2 of 2 entries of the history history.colprof"), "\(gate.stdout)")
+        let usage = try CLI.run("colprof", ["drift", "drift-base.col", "drift-new.col", "--last", "2"], in: s.path)
+        #expect(usage.status == 2 && usage.stderr.contains("--last needs a history as BASE"))
+        let notHistory = try CLI.run("colprof", ["snapshot", "drift-new.col", "--append", "-o", "base.colprof"], in: s.path)
+        #expect(notHistory.status == 2 && notHistory.stderr.contains("base.colprof: not a history"))
+    }
+
+    @Test("colprof.toml beside the base sets thresholds and exclusions; the command line wins; a bad file is a located error", arguments: [
+        ("drift-config.txt", "exclude = [\"code\", \"score\"]\n[thresholds]\n\"null_rate.fail\" = 0.2\n", [String](), Int32(0)),
+        ("drift-config-cli.txt", "exclude = [\"code\", \"score\"]\n[thresholds]\n\"null_rate.fail\" = 0.2\n", ["--fail-on", "warn"], Int32(1)),
+        ("drift-config-error.txt", "[columns.amount]\nrole = \"measure\"\n", [String](), Int32(2)),
+    ])
+    func config(golden: String, toml: String, extra: [String], status: Int32) throws {
+        let s = try prepare(["drift-base", "drift-new"])
+        try FileManager.default.createDirectory(atPath: s.path + "/gate", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: s.path + "/drift-base.col", toPath: s.path + "/gate/drift-base.col")
+        try toml.write(toFile: s.path + "/gate/colprof.toml", atomically: true, encoding: .utf8)
+        let r = try CLI.run("colprof", ["drift", "gate/drift-base.col", "drift-new.col"] + extra, in: s.path)
+        #expect(r.status == status, "\(r.stderr)")
+        let (expected, actual) = try CLI.golden(golden, stable(r.stdout + r.stderr))
+        #expect(actual == expected)
+    }
 }

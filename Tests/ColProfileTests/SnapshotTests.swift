@@ -173,7 +173,7 @@ struct HistoryTests {
             let col = try convert(Self.day(6, storm: storm), to: s, name: name)
             var r = try Drift.compare(base: h.window(last: nil), new: try Dataset(paths: [col]), baseName: "h", newName: name)
             let before = r.findings.contains { $0.column == "load" && $0.severity == .fail }
-            r.apply(learnt: learnt, explicit: t.explicit)
+            r.apply(learnt: learnt, thresholds: t)
             let failing = Set(r.findings.filter { $0.severity == .fail }.map(\.column))
             #expect(before, "the static thresholds fail the alternating column")
             #expect(failing == (storm ? ["delay"] : []), "\(r.findings.filter { $0.severity > .ok }.map { "\($0.column) \($0.metric) \($0.value ?? 0)" })")
@@ -183,7 +183,7 @@ struct HistoryTests {
         try explicit.set("psi.fail=0.25")
         let col = try convert(Self.day(6), to: s, name: "again")
         var r = try Drift.compare(base: h.window(last: nil), new: try Dataset(paths: [col]), baseName: "h", newName: "again")
-        r.apply(learnt: learnt, explicit: explicit.explicit)
+        r.apply(learnt: learnt, thresholds: explicit)
         #expect(r.findings.contains { $0.column == "load" && $0.metric == "psi" && $0.severity == .fail })
     }
 }

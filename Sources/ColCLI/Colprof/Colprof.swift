@@ -109,8 +109,9 @@ struct DriftCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("The severity that fails the gate (exit 1): fail or warn. Example: --fail-on warn", valueName: "level"))
-    var failOn: String = "fail"
+    @Option(help: ArgumentHelp("The severity that fails the gate (exit 1): fail (the default) or warn. Example: --fail-on warn",
+                               valueName: "level"))
+    var failOn: String?
 
     @Option(help: ArgumentHelp("Change a threshold (repeatable). Example: --threshold psi.fail=0.3", valueName: "metric.level=value"))
     var threshold: [String] = []
@@ -126,28 +127,46 @@ struct DriftCommand: ParsableCommand {
                                valueName: "n"))
     var last: Int?
 
+    @Option(help: ArgumentHelp("Roles, thresholds and exclusions per column (docs/PROFILE.md); default: colprof.toml beside BASE, if there is one. Example: --config gate.toml",
+                               valueName: "path"))
+    var config: String?
+
     @Flag(help: "Show every check, information included, not only those that warn or fail.")
     var all = false
 
     func run() throws {
-        guard let gate: Severity = failOn == "fail" ? .fail : failOn == "warn" ? .warn : nil else {
+        // Settings: the defaults, then colprof.toml, then the command line, which always wins.
+        let file = try (config ?? DriftConfig.beside(base)).map { path throws(ProfileError) in try DriftConfig(path: path) }
+        let gateName = failOn ?? file?.failOn?.description ?? "fail"
+        guard let gate: Severity = gateName == "fail" ? .fail : gateName == "warn" ? .warn : nil else {
             throw UsageError("--fail-on takes fail or warn")
         }
         var thresholds = DriftThresholds()
+        for (name, value) in file?.thresholds ?? [] { try thresholds.set("\(name)=\(value)") }
         for t in threshold { try thresholds.set(t) }
-        let roles = try Drift.roleOverrides(role)
+        var columnThresholds: [String: DriftThresholds] = [:]
+        for (column, settings) in file?.columnThresholds ?? [:] {
+            var t = DriftThresholds()
+            for (name, value) in (file?.thresholds ?? []) + settings { try t.set("\(name)=\(value)") }
+            for setting in threshold { try t.set(setting) }
+            columnThresholds[column] = t
+        }
+        let roles = (file?.roles ?? [:]).merging(try Drift.roleOverrides(role)) { _, commandLine in commandLine }
         var baseData = try Dataset(paths: [base])
         var history: History?
+        var notes: [String] = file.map { ["config: \($0.path)"] } ?? []
+        if let last, last < 1 { throw UsageError("--last must be 1 or more") }
         if baseData.parts.count == 1, let only = baseData.parts.first, History.isHistory(only.reader) {
             let h = try History(path: only.path)
-            baseData = h.window(last: last)
+            let window = min(last ?? file?.last ?? h.count, h.count)
+            baseData = h.window(last: window)
             history = h
+            notes.append("base: the last \(window) of \(h.count) entries of the history \(base)"
+                         + (window >= 3 && new != nil ? "; thresholds raised to their day-to-day variation" : ""))
+        } else if last != nil {
+            throw UsageError("--last needs a history as BASE (colprof snapshot DATA --append -o HISTORY)")
         }
-        if let last {
-            guard history != nil else { throw UsageError("--last needs a history as BASE (colprof snapshot DATA --append -o HISTORY)") }
-            guard last >= 1 else { throw UsageError("--last must be 1 or more") }
-        }
-        let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? [])
+        let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? []).union(file?.excluded ?? [])
         func selection(_ d: Dataset) -> Set<String>? {
             guard output.columnList != nil || !excluded.isEmpty else { return nil }
             let names = output.columnList ?? d.columns.map(\.name)
@@ -157,13 +176,18 @@ struct DriftCommand: ParsableCommand {
         if let new {
             let newData = try Dataset(paths: [new])
             report = try Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
-                                       columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles)
+                                       columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles,
+                                       columnThresholds: columnThresholds)
             if let history {
-                report.apply(learnt: history.learntThresholds(last: last, thresholds: thresholds, roles: roles), explicit: thresholds.explicit)
+                let window = min(last ?? file?.last ?? history.count, history.count)
+                report.apply(learnt: history.learntThresholds(last: window, thresholds: thresholds, roles: roles), thresholds: thresholds,
+                             columnThresholds: columnThresholds)
             }
         } else {
-            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData), roles: roles)
+            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData), roles: roles,
+                                          columnThresholds: columnThresholds)
         }
+        report.notes = notes
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw GateFailure() }
     }
