@@ -100,7 +100,7 @@ public struct ProfileReport: Sendable {
         let q = s.quantiles?.quantiles([0.05, 0.5, 0.95]) ?? [nil, nil, nil]
         let quantile = { (i: Int) -> String in Self.number(q[i], c.type) }
         let ratio = c.storedBytes > 0 ? fixed(Double(c.decodedBytes) / Double(c.storedBytes), 1) + "×" : ""
-        let role = c.role.role == .none ? "" : c.role.role.description + (c.role.origin == .declared ? " (declared)" : "")
+        let role = c.role.role == .none && c.role.origin == .inferred ? "" : c.role.role.description + (c.role.origin == .declared ? " (declared)" : "")
         return Row(name: c.name, type: type, role: role, nulls: percent(nullShare), min: Self.text(s.min, exact: s.minExact),
                    max: Self.text(s.max, exact: s.maxExact), distinct: distinct,
                    mean: c.type.isVariableLength || c.type == .null ? "" : Self.number(s.moments?.mean, c.type == .bool ? .float64 : c.type),

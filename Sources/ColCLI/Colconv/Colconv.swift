@@ -5,6 +5,7 @@ import ArgumentParser
 import ColBytes
 import ColFormat
 import ColIngest
+import ColProfile
 import ColText
 
 /// `colconv`: converts CSV, TSV, JSON or NDJSON to .col, and .col back to text.
@@ -101,6 +102,10 @@ public struct Colconv: ParsableCommand {
 
     @Option(help: ArgumentHelp("CSV and NDJSON: threads that parse the input at once (default: one per core; for CSV from 3 cores, else 1); the file written is the same. Example: --read-threads 8", valueName: "n"))
     var readThreads: Int?
+
+    @Option(help: ArgumentHelp("Declare a column's role instead of inferring it (repeatable): key, event_time, partition, identifier or none. Example: --role seq=key",
+                               valueName: "column=role"))
+    var role: [String] = []
 
     @Flag(name: .shortAndLong, help: "Print no progress bar and no summary.")
     var quiet = false
@@ -222,6 +227,7 @@ public struct Colconv: ParsableCommand {
             throw UsageError("--chunk-rows takes 1 to \(Layout.maxChunkRows), the most rows a chunk holds")
         }
         options.chunkRows = chunkRows
+        do { options.roles = try Drift.roleOverrides(role) } catch { throw UsageError(error.description) }
         // At most 1 GiB, like a field: a column's bytes in one chunk then stay under the 2 GiB
         // block limit (Layout.maxBlockBytes) and the 32-bit offsets of its raw fields.
         guard let bytes = parseSize(chunkBytes), bytes >= 1 << 16, bytes <= 1 << 30 else {
@@ -257,6 +263,7 @@ public struct Colconv: ParsableCommand {
         if let nullValues { o.append(("null-values", nullValues)) }
         if let schema { o.append(("schema", schema)) }
         if invalidUtf8 != "fail" { o.append(("invalid-utf8", invalidUtf8)) }
+        if !role.isEmpty { o.append(("role", role.joined(separator: ","))) }
         let defaults = JSONOptions()
         if flattenSeparator != defaults.flattenSeparator { o.append(("flatten-separator", flattenSeparator)) }
         if maxDepth != defaults.maxDepth { o.append(("max-depth", String(maxDepth))) }

@@ -376,6 +376,10 @@ public final class ColFileWriter {
     }
 
     private func writeFooter(provenance: Provenance) throws(ColFileError) {
+        let names = Set(columns.map(\.name))
+        if let unknown = declaredRoles.keys.sorted().first(where: { !names.contains($0) }) {
+            throw .invalidArgument("a role is declared for '\(unknown)', which is not a column (columns: \(columns.map(\.name).joined(separator: ", ")))")
+        }
         let footerOffset = file.offset
         let schema = Schema(columns: columns, widenings: widenings)
         var sections: [(SectionKind, [UInt8], Codec)] = []

@@ -62,6 +62,7 @@ public enum CSVConverter {
             rejects?.discard()
             throw .format(error)
         }
+        writer.declaredRoles = options.roles
 
         let queue = ChunkQueue<RawChunk>(depth: ConversionPipeline.queueDepth)
         let badRecords = BadRecordPolicy(options: options, rejects: rejects)

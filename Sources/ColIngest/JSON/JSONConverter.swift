@@ -23,6 +23,7 @@ public enum JSONConverter {
             rejects?.discard()
             throw .format(error)
         }
+        writer.declaredRoles = options.roles
 
         let queue = ChunkQueue<JSONChunk>(depth: ConversionPipeline.queueDepth)
         let reader = JSONRecordReader(source: source, json: json, chunkRows: max(options.chunkRows, 1),

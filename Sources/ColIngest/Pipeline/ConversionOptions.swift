@@ -26,6 +26,9 @@ public struct ConversionOptions: Sendable {
     public var writer = WriterOptions()
     /// Rows per chunk, at most.
     public var chunkRows = 65_536
+    /// Roles declared for named columns, stored as declared (docs/PROFILE.md, "Roles"); the
+    /// other columns' roles are inferred.
+    public var roles: [String: ColumnRole] = [:]
     /// Bytes per chunk as it is read, at most: a chunk also ends when its field bytes plus
     /// 4 bytes per value (the offset each value takes) reach this. It bounds memory for wide
     /// input, where `chunkRows` rows of thousands of columns would not fit; narrow input
