@@ -27,6 +27,7 @@ let package = Package(
         fuzzTarget("FuzzCSVTokenizer", [.product(name: "ColIngest", package: root)]),
         fuzzTarget("FuzzJSONScanner", [.product(name: "ColIngest", package: root)]),
         fuzzTarget("FuzzColReader", [.product(name: "ColFormat", package: root), .product(name: "ColProfile", package: root)]),
+        fuzzTarget("FuzzConfig", [.product(name: "ColProfile", package: root)]),
         fuzzTarget("FuzzStatistics", [.product(name: "ColBytes", package: root), .product(name: "ColFormat", package: root),
                                       .product(name: "ColSketches", package: root)]),
     ],

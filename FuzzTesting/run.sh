@@ -13,7 +13,7 @@ root="$(dirname "$here")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSVTokenizer FuzzJSONScanner FuzzCSV FuzzJSON FuzzColReader FuzzStatistics)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSVTokenizer FuzzJSONScanner FuzzCSV FuzzJSON FuzzColReader FuzzStatistics FuzzConfig)
 work="${WORK:-/tmp/col-fuzz}"
 scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 mkdir -p "$work/crashes"
@@ -31,7 +31,8 @@ for t in "${targets[@]}"; do
 done
 
 # Seeds: corpus CSV and JSON, and .col files converted from them (when a colconv is built).
-mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzCSVTokenizer" "$work/seeds/FuzzJSONScanner" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics"
+mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzCSVTokenizer" "$work/seeds/FuzzJSONScanner" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics" "$work/seeds/FuzzConfig"
+cp -n "$root"/Fixtures/config/*.toml "$work/seeds/FuzzConfig/" 2>/dev/null || true
 corpus="$root/../shared/corpus"
 find "$corpus" "$root/Fixtures" -type f \( -name '*.csv' -o -name '*.tsv' \) -size -64k -exec cp -n {} "$work/seeds/FuzzCSV/" \; 2>/dev/null || true
 find "$corpus" "$root/Fixtures" -type f \( -name '*.json' -o -name '*.ndjson' \) -size -64k -exec cp -n {} "$work/seeds/FuzzJSON/" \; 2>/dev/null || true

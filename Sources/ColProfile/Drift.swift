@@ -384,8 +384,14 @@ public enum Drift {
                                         warn: t.distinctWarn, fail: t.distinctFail,
                                         detail: "distinct per value \(fixed3(bRatio)) → \(fixed3(nRatio))", chunk: chunk))
             } else {
-                out.append(DriftFinding(column: column, metric: "distinct", value: abs(Double(nd) - Double(bd)) / Double(bd),
-                                        warn: t.distinctWarn, fail: t.distinctFail, detail: "distinct \(bd) → \(nd)", chunk: chunk))
+                // Sides of different sizes: a count between the base's and the base's scaled to the new size
+                // (as if every value were new) is explained by the sizes; the change is measured beyond it.
+                let scale = baseDistinct == nil ? Double(nValues) / Double(bValues) : 1
+                let lo = Double(bd) * min(1, scale), hi = Double(bd) * max(1, scale), x = Double(nd)
+                let change = x < lo ? (lo - x) / lo : (x > hi ? (x - hi) / hi : 0)
+                let range = scale == 1 ? "" : " (\(compactNumber(lo.rounded()))–\(compactNumber(hi.rounded())) expected at the new size)"
+                out.append(DriftFinding(column: column, metric: "distinct", value: change,
+                                        warn: t.distinctWarn, fail: t.distinctFail, detail: "distinct \(bd) → \(nd)" + range, chunk: chunk))
             }
         }
         if type.isNumeric, let bq = b.quantiles, let nq = n.quantiles, !bq.isEmpty, !nq.isEmpty {

@@ -131,4 +131,29 @@ struct ColprofCLITests {
         let (expected, actual) = try CLI.golden(golden, stable(r.stdout + r.stderr))
         #expect(actual == expected)
     }
+
+    @Test("the nightly gate on three days of flights: ordinary days pass with no options, the storm fails on its delays only", arguments: [
+        ("drift-daily-pass.txt", ["drift", "day1.col", "day2.col"], Int32(0)),
+        ("drift-daily-storm.txt", ["drift", "day2.col", "day3.col"], Int32(1)),
+        ("drift-daily-skipped.txt", ["drift", "day1.col", "day3.col"], Int32(1)),
+        ("drift-daily-snapshot.txt", ["drift", "days.colprof", "day3.col"], Int32(1)),
+        ("profile-daily.txt", ["days.colprof", "--columns", "flight_id,scheduled,flight_date,dep_delay,booking_ref", "--mem-available", "8GiB"],
+         Int32(0)),
+    ])
+    func daily(golden: String, args: [String], status: Int32) throws {
+        let s = Scratch()
+        for n in 1...3 {
+            try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/daily/day\(n).csv", toPath: "\(s.path)/day\(n).csv")
+            let r = try CLI.run("colconv", ["day\(n).csv", "day\(n).col", "-q"], in: s.path)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let snap = try CLI.run("colprof", ["snapshot", "day1.col", "day2.col", "-o", "days.colprof"], in: s.path)
+        #expect(snap.status == 0, "\(snap.stderr)")
+        let r = try CLI.run("colprof", args, in: s.path)
+        #expect(r.status == status, "\(r.stderr)")
+        let masked = stable(r.stdout + r.stderr)
+            .replacingOccurrences(of: #"(snapshot at )[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"#, with: "$1<time>", options: .regularExpression)
+        let (expected, actual) = try CLI.golden(golden, masked)
+        #expect(actual == expected)
+    }
 }

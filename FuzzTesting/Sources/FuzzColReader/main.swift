@@ -1,6 +1,6 @@
-// Untrusted .col files: the reader, the profile and drift inside the file
-// refuse with typed errors or read; none traps or allocates beyond the
-// file's limits. Seeds are real files, so mutations reach past the checksums
+// Untrusted .col files: the reader, the profile, drift inside the file, snapshots
+// and histories refuse with typed errors or read; none traps or allocates beyond
+// the file's limits. A snapshot written of a file that opened must read back. Seeds are real files, so mutations reach past the checksums
 // only where they forge them; the hostile-file tests cover forged checksums.
 
 import ColFormat
@@ -8,6 +8,7 @@ import ColProfile
 import FuzzSupport
 
 let file = ScratchFile("fuzz-col")
+let snapshot = ScratchFile("fuzz-col-snapshot")
 
 @_cdecl("FuzzColReader_main")
 public func entry(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
@@ -24,7 +25,15 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         _ = report.render(.json)
     }
     _ = try? Drift.withinFile(dataset, name: "fuzz")
-    _ = Drift.compare(base: dataset, new: dataset, baseName: "a", newName: "b")
+    _ = try? Drift.compare(base: dataset, new: dataset, baseName: "a", newName: "b")
+    if let only = dataset.parts.first, History.isHistory(only.reader), let history = try? History(path: file.path) {
+        _ = try? Drift.compare(base: history.window(last: 3), new: dataset, baseName: "h", newName: "b")
+        _ = history.learntThresholds(last: nil, thresholds: DriftThresholds(), roles: [:])
+    }
+    // A snapshot written with success reads back whole.
+    if (try? Snapshot.write(dataset, to: snapshot.path, tool: "fuzz")) != nil {
+        guard readEverything(snapshot.path) else { fatalError("a snapshot written with success is refused by the reader") }
+    }
     // Two parts: the merge reads the distinct-sketch section.
     if let twice = try? Dataset(paths: [file.path, file.path]),
        let report = try? ProfileReport(dataset: twice, layout: .arrow, availableBytes: 1 << 30) {

@@ -42,6 +42,8 @@ public func requireReadable(_ output: String, afterConverting convert: () throws
 public func readEverything(_ path: String) -> Bool {
     guard let r = try? ColFileReader(path: path) else { return false }
     _ = try? r.chunkStatistics()
+    _ = try? r.chunkOrders()
+    _ = try? r.roles()
     for s in (try? r.statisticsWithSketches()) ?? r.statistics {
         _ = s.quantiles?.quantile(0.5)
         _ = s.hll?.estimate
