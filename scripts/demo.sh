@@ -21,3 +21,10 @@ echo "\$ colconv Fixtures/cli/events.ndjson out/events.col --verbose && colconv 
 echo
 echo "\$ colprof out/orders.col --columns order_id,city,unit_price,discount,paid"
 "$bin/colprof" out/orders.col --columns order_id,city,unit_price,discount,paid
+echo
+echo "\$ for d in 1 2 3; do colconv Fixtures/daily/day\$d.csv out/day\$d.col -q; done"
+for d in 1 2 3; do "$bin/colconv" Fixtures/daily/day$d.csv out/day$d.col -q; done
+echo "\$ colprof snapshot out/day1.col out/day2.col -o out/baseline.colprof"
+"$bin/colprof" snapshot out/day1.col out/day2.col -o out/baseline.colprof
+echo "\$ colprof drift out/baseline.colprof out/day3.col     # exit 1: the storm day fails the gate"
+"$bin/colprof" drift out/baseline.colprof out/day3.col || echo "(exit $?)"

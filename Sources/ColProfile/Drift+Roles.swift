@@ -212,8 +212,9 @@ extension Drift {
             union.merge(ns)
             let shared = max(0, bs.estimate + ns.estimate - union.estimate)
             let share = min(1, shared / ns.estimate)
+            let newDistinct = min(ns.estimate, Double(nValues))
             out.append(DriftFinding(column: column, metric: "duplicates", value: share, warn: t.duplicatesWarn, fail: t.duplicatesFail,
-                                    detail: "≈\(compactNumber(shared.rounded())) of \(compactNumber(ns.estimate.rounded())) new distinct values are in the base",
+                                    detail: "≈\(compactNumber((share * newDistinct).rounded())) of \(compactNumber(newDistinct.rounded())) new distinct values are in the base",
                                     chunk: chunk))
         }
         return out
