@@ -2,8 +2,9 @@ import ColFormat
 import ColText
 
 extension DriftReport {
-    /// The version of the drift `--json` schema (docs/PROFILE.md, "JSON").
-    public static let formatVersion = 1
+    /// The version of the drift `--json` schema (docs/PROFILE.md, "JSON"). Version 2 lists every
+    /// check in `findings`, passing ones and information included; version 1 listed those shown.
+    public static let formatVersion = 2
 
     /// The findings to print: everything with `all`, else those that warn or fail.
     func visible(all: Bool) -> [DriftFinding] { all ? findings : findings.filter { $0.severity > .ok } }
@@ -156,8 +157,9 @@ extension DriftReport {
                         }
                     }
                 }
+                // Every check with its verdict, whatever the text report shows.
                 w.array("findings") { w in
-                    for f in shown {
+                    for f in findings {
                         w.object { w in
                             w.string("column", f.column)
                             if let c = f.chunk { w.int("chunk", c) }
