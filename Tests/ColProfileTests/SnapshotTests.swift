@@ -187,3 +187,32 @@ struct HistoryTests {
         #expect(r.findings.contains { $0.column == "load" && $0.metric == "psi" && $0.severity == .fail })
     }
 }
+
+@Suite("docs/API.md")
+struct ProfileAPIExample {
+    @Test("the ColProfile example runs as written (with scratch paths)")
+    func example() throws {
+        let s = Scratch()
+        let baseCol = try convert(makeDay(0, seed: 1), to: s, name: "base")
+        let todayCol = try convert(makeDay(1, seed: 2), to: s, name: "today")
+        try Snapshot.write(try Dataset(paths: [baseCol]), to: s.file("baseline.colprof"), tool: "tests")
+
+        let base = try Dataset(paths: [s.file("baseline.colprof")])
+        let today = try Dataset(paths: [todayCol])
+        #expect(today.columns.map(\.role.role) == [.key, .eventTime, .partition, .none, .none, .identifier])
+
+        var thresholds = DriftThresholds()
+        try thresholds.set("psi.fail=0.3")
+        let report = try Drift.compare(base: base, new: today, baseName: "baseline", newName: "today",
+                                       thresholds: thresholds, roles: try Drift.roleOverrides(["id=key"]))
+        #expect(report.severity < .fail, "\(report.render(.table, all: false, failOn: .fail))")
+
+        try Snapshot.write(today, to: s.file("today.colprof"), tool: "nightly 1.0")
+        try History.append(base, to: s.file("history.colprof"), label: "2026-11-28", keep: 30, tool: "nightly 1.0", exists: false)
+        try History.append(today, to: s.file("history.colprof"), label: "2026-11-29", keep: 30, tool: "nightly 1.0", exists: true)
+        let history = try History(path: s.file("history.colprof"))
+        var gated = try Drift.compare(base: history.window(last: 7), new: today, baseName: "last 7 days", newName: "today")
+        gated.apply(learnt: history.learntThresholds(last: 7, thresholds: DriftThresholds(), roles: [:]), thresholds: DriftThresholds())
+        #expect(history.count == 2 && history.labels == ["2026-11-28", "2026-11-29"])
+    }
+}
