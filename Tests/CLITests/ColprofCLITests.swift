@@ -1,3 +1,4 @@
+import ColFormat
 import Foundation
 import TestSupport
 import Testing
@@ -112,6 +113,9 @@ struct ColprofCLITests {
         #expect(gate.status == 1 && gate.stdout.contains("base: the last 2 of 2 entries of the history history.colprof"), "\(gate.stdout)")
         let usage = try CLI.run("colprof", ["drift", "drift-base.col", "drift-new.col", "--last", "2"], in: s.path)
         #expect(usage.status == 2 && usage.stderr.contains("--last needs a history as BASE"))
+        let overData = try CLI.run("colprof", ["snapshot", "drift-new.col", "-o", "drift-base.col"], in: s.path)
+        #expect(overData.status == 2 && overData.stderr.contains("drift-base.col holds data; a snapshot does not replace it"))
+        #expect(try !ColFileReader(path: s.path + "/drift-base.col").isSnapshot)
         let notHistory = try CLI.run("colprof", ["snapshot", "drift-new.col", "--append", "-o", "base.colprof"], in: s.path)
         #expect(notHistory.status == 2 && notHistory.stderr.contains("base.colprof: not a history"))
     }

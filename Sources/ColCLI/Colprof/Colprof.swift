@@ -226,6 +226,10 @@ struct SnapshotCommand: ParsableCommand {
             print("\(output): history of \(history.count) entr\(history.count == 1 ? "y" : "ies") (keeps \(keep)), the last \(dataset.rowCount) rows × \(dataset.columns.count) columns, \(formatSize(size))")
             return
         }
+        // A snapshot never replaces a file that holds data (the data would be lost).
+        if stat(output, &st) == 0, let existing = try? ColFileReader(path: output), !existing.isSnapshot {
+            throw ReportedFailure(message: "colprof: \(output) holds data; a snapshot does not replace it (choose another -o)")
+        }
         try Snapshot.write(dataset, to: output, tool: tool)
         let size = stat(output, &st) == 0 ? UInt64(st.st_size) : 0
         print("\(output): snapshot of \(dataset.parts.count) file\(dataset.parts.count == 1 ? "" : "s"), \(dataset.rowCount) rows × \(dataset.columns.count) columns in \(dataset.chunkCount) chunks, \(formatSize(size))")

@@ -43,8 +43,11 @@ public struct ValueOrder: Sendable, Hashable {
         descending = UInt64(down)
     }
 
-    /// Steps to an equal value.
-    public var equal: UInt64 { steps - ascending - descending }
+    /// Steps to an equal value (0 when saturated merged counts no longer add up).
+    public var equal: UInt64 {
+        let moved = ascending.addingReportingOverflow(descending)
+        return moved.overflow || moved.partialValue > steps ? 0 : steps - moved.partialValue
+    }
 
     /// The share of steps that go up, or nil without steps.
     public var ascendingShare: Double? { steps == 0 ? nil : Double(ascending) / Double(steps) }
