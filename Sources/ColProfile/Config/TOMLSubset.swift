@@ -178,51 +178,38 @@ public struct TOMLReader {
         }
     }
 
-    mutating func defineTable(_ root: inout TOMLTable, _ path: [String], line: Int, column: Int) throws(TOMLError) {
-        func walk(_ t: inout TOMLTable, _ rest: ArraySlice<String>) throws(TOMLError) {
-            guard let key = rest.first else {
-                guard !t.defined else { throw fail("the table [\(path.joined(separator: "."))] is defined twice", line: line, column: column) }
-                t.defined = true
-                return
+    /// Walks `path` down from `t`, making the tables it names, and runs `body` on the last one.
+    func descend(_ t: inout TOMLTable, _ path: ArraySlice<String>, line: Int, column: Int,
+                 _ body: (inout TOMLTable) throws(TOMLError) -> Void) throws(TOMLError) {
+        guard let key = path.first else { return try body(&t) }
+        var sub = TOMLTable()
+        if let existing = t[key] {
+            guard case let .table(x) = existing.value else {
+                throw fail("'\(key)' is already \(existing.value.kind) (line \(existing.line))", line: line, column: column)
             }
-            var sub: TOMLTable
-            if let existing = t[key] {
-                guard case let .table(x) = existing.value else {
-                    throw fail("'\(key)' is already \(existing.value.kind) (line \(existing.line))", line: line, column: column)
-                }
-                sub = x
-            } else {
-                sub = TOMLTable()
-            }
-            try walk(&sub, rest.dropFirst())
-            t.replace(key, TOMLNode(value: .table(sub), line: line, column: column))
+            sub = x
         }
-        try walk(&root, path[...])
+        try descend(&sub, path.dropFirst(), line: line, column: column, body)
+        t.replace(key, TOMLNode(value: .table(sub), line: line, column: column))
     }
 
-    mutating func insert(_ root: inout TOMLTable, _ path: [String], _ node: TOMLNode, line: Int, column: Int) throws(TOMLError) {
-        func walk(_ t: inout TOMLTable, _ rest: ArraySlice<String>) throws(TOMLError) {
-            guard let key = rest.first else { return }
-            if rest.count == 1 {
-                if let existing = t[key] {
-                    throw fail("the key '\(path.joined(separator: "."))' is defined twice (first on line \(existing.line))", line: line, column: column)
-                }
-                t.set(key, node)
-                return
-            }
-            var sub: TOMLTable
-            if let existing = t[key] {
-                guard case let .table(x) = existing.value else {
-                    throw fail("'\(key)' is already \(existing.value.kind) (line \(existing.line))", line: line, column: column)
-                }
-                sub = x
-            } else {
-                sub = TOMLTable()
-            }
-            try walk(&sub, rest.dropFirst())
-            t.replace(key, TOMLNode(value: .table(sub), line: line, column: column))
+    /// A `[table]` header: the table may be opened once.
+    func defineTable(_ root: inout TOMLTable, _ path: [String], line: Int, column: Int) throws(TOMLError) {
+        try descend(&root, path[...], line: line, column: column) { (t: inout TOMLTable) throws(TOMLError) in
+            guard !t.defined else { throw fail("the table [\(path.joined(separator: "."))] is defined twice", line: line, column: column) }
+            t.defined = true
         }
-        try walk(&root, path[...])
+    }
+
+    /// A `key = value` line: each key once.
+    func insert(_ root: inout TOMLTable, _ path: [String], _ node: TOMLNode, line: Int, column: Int) throws(TOMLError) {
+        guard let last = path.last else { return }
+        try descend(&root, path.dropLast(), line: line, column: column) { (t: inout TOMLTable) throws(TOMLError) in
+            if let existing = t[last] {
+                throw fail("the key '\(path.joined(separator: "."))' is defined twice (first on line \(existing.line))", line: line, column: column)
+            }
+            t.set(last, node)
+        }
     }
 
     mutating func value() throws(TOMLError) -> TOMLNode {
