@@ -19,10 +19,11 @@ struct RoleTests {
     func recorded() throws {
         let s = Scratch()
         let d = try dataset(try convert(makeDay(0, seed: 1), to: s, name: "d0"))
-        #expect(roles(d) == ["id": .key, "at": .eventTime, "day": .partition, "carrier": .none, "delay": .none, "ref": .identifier])
+        #expect(roles(d) == ["id": .key, "at": .eventTime, "day": .partition, "carrier": .none, "delay": .none, "ref": .identifier,
+                             "dom": .partition])
         let reader = try ColFileReader(path: s.file("d0.col"))
         #expect(reader.minorVersion == 2)
-        #expect(reader.storedRoles?.map(\.origin) == Array(repeating: .inferred, count: 6))
+        #expect(reader.storedRoles?.map(\.origin) == Array(repeating: .inferred, count: 7))
         // The order behind the key: every step inside a chunk goes up.
         let id = try #require(reader.storedRoles?.first)
         #expect(id.order == ValueOrder(steps: 8_000 - 4, ascending: 8_000 - 4, descending: 0))
@@ -51,6 +52,7 @@ struct RoleTests {
             #expect(r.severity == .ok, "\(failing(r))")
             #expect(r.findings.contains { $0.column == "at" && $0.metric == "advance" && $0.detail.hasSuffix("(+24 h)") || $0.detail.contains("(+23.") })
             #expect(r.findings.contains { $0.column == "day" && $0.metric == "partition" && $0.severity == .ok })
+            #expect(r.findings.contains { $0.column == "dom" && $0.metric == "partition" && $0.severity == .ok })
         }
         // A folder of days: the date column is a partition over the files, the time an event time.
         let d = try Dataset(paths: days)

@@ -42,7 +42,7 @@ struct SnapshotTests {
         #expect(reader.isSnapshot)
         #expect(snap.rowCount == data.rowCount && snap.chunkCount == data.chunkCount)
         #expect(snap.schema.fingerprint == data.schema.fingerprint)
-        #expect(data.columns.count == 7 && data.columns[4].type == .float64 && data.columns[6].name == "gate")
+        #expect(data.columns.count == 8 && data.columns[4].type == .float64 && data.columns[7].name == "gate")
         for k in data.columns.indices {
             let a = data.columns[k], b = snap.columns[k]
             var full = b.statistics
@@ -155,7 +155,7 @@ struct HistoryTests {
         }
         // The history's roles come from its entries, as from files.
         let roles = try h.reader.roles().map(\.role)
-        #expect(roles == [.key, .eventTime, .partition, .none, .none, .identifier, .none])
+        #expect(roles == [.key, .eventTime, .partition, .none, .none, .identifier, .partition, .none])
         #expect(throws: ProfileError.self) { try History(path: s.file("day4.col")) }
     }
 
@@ -199,7 +199,7 @@ struct ProfileAPIExample {
 
         let base = try Dataset(paths: [s.file("baseline.colprof")])
         let today = try Dataset(paths: [todayCol])
-        #expect(today.columns.map(\.role.role) == [.key, .eventTime, .partition, .none, .none, .identifier])
+        #expect(today.columns.map(\.role.role) == [.key, .eventTime, .partition, .none, .none, .identifier, .partition])
 
         var thresholds = DriftThresholds()
         try thresholds.set("psi.fail=0.3")

@@ -79,7 +79,8 @@ enum DayShape {
 
 /// One day of events: `id` (a sequential key continuing from the day before), `at` (the event
 /// time, sorted unless shuffled), `day` (the date: a partition), `carrier` (4 values),
-/// `delay` (normal) and `ref` (unique text, an identifier).
+/// `delay` (normal), `ref` (unique text, an identifier) and `dom` (the day of the month, an
+/// int64 partition, as in the flight data of issue 16).
 func makeDay(_ day: Int, rows: Int = 8_000, seed: UInt64, shape: DayShape = .ordinary, firstID: Int? = nil,
              refPrefix: String? = nil) -> String {
     var g = SeededRandom(seed: seed)
@@ -88,7 +89,7 @@ func makeDay(_ day: Int, rows: Int = 8_000, seed: UInt64, shape: DayShape = .ord
     if shape == .ordinary { times.sort() }
     let first = firstID ?? day * rows
     let date = String(format: "2026-12-%02d", day + 1)
-    var out = "id,at,day,carrier,delay,ref\n"
+    var out = "id,at,day,carrier,delay,ref,dom\n"
     for i in 0..<rows {
         let t = times[i]
         let h = (t % 86_400) / 3600, m = (t % 3600) / 60, s = t % 60
@@ -96,7 +97,7 @@ func makeDay(_ day: Int, rows: Int = 8_000, seed: UInt64, shape: DayShape = .ord
         let carrier = ["AA", "DL", "UA", "WN"][g.int(0...3)]
         let delay = String(format: "%.1f", 10 + 25 * g.gauss())
         let ref = "\(refPrefix ?? "r\(seed)")-\(i)-\(g.next() % 100_000)"
-        out += "\(first + i),\(at),\(date),\(carrier),\(delay),\(ref)\n"
+        out += "\(first + i),\(at),\(date),\(carrier),\(delay),\(ref),\(day + 1)\n"
     }
     return out
 }
