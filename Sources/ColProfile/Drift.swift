@@ -81,24 +81,6 @@ public struct DriftThresholds: Sendable {
         }
         explicit.insert(parts[0])
     }
-
-    /// The warn and fail thresholds of `metric`, or nil for a metric without thresholds.
-    public func levels(_ metric: String) -> (warn: Double, fail: Double)? {
-        switch metric {
-        case "psi": (psiWarn, psiFail)
-        case "ks": (ksWarn, ksFail)
-        case "js": (jsWarn, jsFail)
-        case "null_rate": (nullWarn, nullFail)
-        case "distinct": (distinctWarn, distinctFail)
-        case "range": (rangeWarn, rangeFail)
-        case "overlap": (overlapWarn, overlapFail)
-        case "gap": (gapWarn, gapFail)
-        case "order": (orderWarn, orderFail)
-        case "length": (lengthWarn, lengthFail)
-        case "duplicates": (duplicatesWarn, duplicatesFail)
-        default: nil
-        }
-    }
 }
 
 /// One check of one column.
