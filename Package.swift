@@ -5,6 +5,7 @@ import PackageDescription
 //   ColBytes  <-  ColSketches  <-  ColFormat  <-  ColText  <-  ColIngest   <-  ColCLI  <-  colconv, colprof
 //                                                        <-  ColProfile  <-  ColCLI
 //                                                        <-  ColScan     <-  ColCLI, colsum
+//                                      ColFormat  <-  ColParquet  <-  ColCLI
 // (ColIngest also uses ColBytes, ColProfile ColBytes and ColSketches, each declared below.)
 // CZstd and CLZ4 wrap the system libraries and are used by ColFormat only.
 // docs/ARCHITECTURE.md walks through the modules file by file.
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "ColIngest", targets: ["ColIngest"]),
         .library(name: "ColProfile", targets: ["ColProfile"]),
         .library(name: "ColScan", targets: ["ColScan"]),
+        .library(name: "ColParquet", targets: ["ColParquet"]),
         .executable(name: "colconv", targets: ["colconv"]),
         .executable(name: "colprof", targets: ["colprof"]),
         .executable(name: "colsum", targets: ["colsum"]),
@@ -38,10 +40,11 @@ let package = Package(
         .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
         .target(name: "ColProfile", dependencies: ["ColBytes", "ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
+        .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat"]),
         .target(
             name: "ColCLI",
             dependencies: [
-                "ColBytes", "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan",
+                "ColBytes", "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan", "ColParquet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "colconv", dependencies: ["ColCLI"]),

@@ -5,6 +5,7 @@ import ArgumentParser
 import ColBytes
 import ColFormat
 import ColIngest
+import ColParquet
 import ColProfile
 import ColText
 
@@ -129,13 +130,24 @@ public struct Colconv: ParsableCommand {
         switch (inFormat, outFormat) {
         case ("col", "col"):
             throw UsageError("the input is already a .col file")
+        case ("col", "parquet"):
+            reuseFreedMemoryForDecoding()
+            try exportParquet(from: input, to: output)
+        case (_, "parquet"):
+            // Through a .col file beside the output (bounded memory, as any conversion), removed after.
+            guard output != "-" else { throw UsageError("Parquet is written to a file, not to standard output") }
+            let staging = Self.stagingPath(for: output)
+            defer { unlink(staging) }
+            try convertToCol(format: inFormat, to: staging)
+            reuseFreedMemoryForDecoding()
+            try exportParquet(from: staging, to: output)
         case ("col", let f):
             reuseFreedMemoryForDecoding()
             let rows = try ColExporter.export(input: input, output: output,
                                               format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
             if !quiet { printError("\(rows) rows written to \(output)") }
         case (_, "col"):
-            try convertToCol(format: inFormat)
+            try convertToCol(format: inFormat, to: output)
         default:
             throw UsageError("cannot convert \(inFormat) to \(outFormat): one side must be .col")
         }
@@ -143,7 +155,7 @@ public struct Colconv: ParsableCommand {
 
     func format(for path: String, given: String?, role: String) throws -> String {
         if let given {
-            let known = ["csv", "tsv", "txt", "col", "ndjson", "jsonl", "json"]
+            let known = ["csv", "tsv", "txt", "col", "ndjson", "jsonl", "json", "parquet"]
             guard known.contains(given) else { throw UsageError("unknown \(role) format '\(given)' (\(known.joined(separator: ", ")))") }
             return given == "txt" ? "csv" : (given == "jsonl" ? "ndjson" : given)
         }
@@ -155,6 +167,7 @@ public struct Colconv: ParsableCommand {
         case "col": return "col"
         case "ndjson", "jsonl": return "ndjson"
         case "json": return "json"
+        case "parquet": return "parquet"
         default:
             throw UsageError("cannot tell the \(role) format of '\(path)' from its extension; use --\(role == "input" ? "from" : "to")")
         }
@@ -170,7 +183,34 @@ public struct Colconv: ParsableCommand {
         }
     }
 
-    func convertToCol(format: String) throws {
+    /// A hidden file name beside `path`, for the .col file a conversion to Parquet goes through.
+    static func stagingPath(for path: String) -> String {
+        let slash = path.utf8.lastIndex(of: 0x2F)
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return folder + ".\(name).\(getpid()).col"
+    }
+
+    /// Writes the .col file `source` as Parquet, with its profile in the key-value metadata.
+    func exportParquet(from source: String, to path: String) throws {
+        var options = ParquetOptions()
+        switch codec {
+        case "zstd": options.codec = .zstd
+        case "none": options.codec = .uncompressed
+        default: throw UsageError("Parquet is written with --codec zstd (the default) or none")
+        }
+        options.level = Int32(clamping: level)
+        options.createdBy = "colconv version \(Self.version)"
+        let reader: ColFileReader
+        do { reader = try ColFileReader(path: source) } catch { throw ProfileError.unreadable(path: source, error) }
+        let dataset = try Dataset(paths: [source])
+        let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
+        options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile)]
+        let summary = try ParquetExport.write(reader, to: path, options: options)
+        if !quiet { printError("\(summary.rows) rows in \(summary.rowGroups) row groups written to \(path) (\(formatSize(UInt64(summary.bytes))))") }
+    }
+
+    func convertToCol(format: String, to destination: String) throws {
         let isJSON = format == "json" || format == "ndjson"
         var csv = CSVOptions()
         var json = JSONOptions()
@@ -245,8 +285,8 @@ public struct Colconv: ParsableCommand {
         if showProgress { options.progress = { ProgressBar.draw($0) } }
 
         // "-", a FIFO or a device is staged in an unnamed file and copied at the end (the footer is written last).
-        let summary = isJSON ? try JSONConverter.convert(input: input, output: output, json: json, options: options)
-            : try CSVConverter.convert(input: input, output: output, csv: csv, options: options)
+        let summary = isJSON ? try JSONConverter.convert(input: input, output: destination, json: json, options: options)
+            : try CSVConverter.convert(input: input, output: destination, csv: csv, options: options)
         if showProgress { ProgressBar.clear() }
         if verbose {
             for d in summary.decisions { printError("  \(d.subject): \(d.decision)") }
