@@ -16,8 +16,13 @@ enum CLI {
     }
 
     static func run(_ tool: String, _ args: [String], in dir: String) throws -> Result {
+        try runProcess(binary(tool), args, in: dir)
+    }
+
+    /// Runs any program (e.g. `/usr/bin/env python3 …`) in `dir`.
+    static func runProcess(_ executable: String, _ args: [String], in dir: String) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary(tool))
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment

@@ -1,0 +1,51 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Parquet written by colconv, read back by pyarrow, DuckDB and Polars (pip-installed by
+/// scripts/peer_read_parquet.py when missing): every value must equal what our own reader
+/// gives, in every type.
+@Suite("Parquet export, read by pyarrow, DuckDB and Polars")
+struct ParquetCLITests {
+    static let scalarTypes = "id:int64,i:int64,f:float64,b:bool,s:string,d:date,t:timestamp,n:null,w:float64"
+
+    /// Runs the peer readers on `parquet` against `reference` (our NDJSON export of the same .col file).
+    func peersRead(_ parquet: String, _ reference: String, types: String, in dir: String) throws {
+        let r = try CLI.runProcess("/usr/bin/env", ["python3", "\(CLI.root)/scripts/peer_read_parquet.py", parquet, reference, "--types", types],
+                                   in: dir)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        for reader in ["pyarrow", "duckdb", "polars"] { #expect(r.stdout.contains("\(reader): "), "\(r.stdout)") }
+    }
+
+    @Test("every type, with nulls, NaN, ±0, Int64.min and max, empty and multi-byte strings, an all-null column and widened chunks", arguments: [
+        ("every-type.csv", ["--chunk-rows", "3", "--schema", "s:string"], scalarTypes),
+        ("json.ndjson", ["--max-depth", "1"], "id:int64,j:json"),
+    ])
+    func everyType(fixture: String, options: [String], types: String) throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/\(fixture)", toPath: s.file(fixture))
+        var r = try CLI.run("colconv", [fixture, "data.col", "-q"] + options, in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLI.run("colconv", ["data.col", "data.parquet", "-q"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLI.run("colconv", ["data.col", "reference.ndjson", "-q"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        try peersRead("data.parquet", "reference.ndjson", types: types, in: s.path)
+        // Straight from the source, uncompressed: the same values, and no staging file left beside it.
+        r = try CLI.run("colconv", [fixture, "direct.parquet", "-q", "--codec", "none"] + options, in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        try peersRead("direct.parquet", "reference.ndjson", types: types, in: s.path)
+        #expect(s.entries.filter { $0.hasPrefix(".") }.isEmpty, "\(s.entries)")
+    }
+
+    @Test("a Parquet export that cannot be written leaves nothing, and lz4 is refused by name")
+    func failures() throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/every-type.csv", toPath: s.file("e.csv"))
+        var r = try CLI.run("colconv", ["e.csv", "missing/out.parquet", "-q"], in: s.path)
+        #expect(r.status == 2)
+        r = try CLI.run("colconv", ["e.csv", "out.parquet", "-q", "--codec", "lz4"], in: s.path)
+        #expect(r.status == 2 && r.stderr.contains("Parquet is written with --codec zstd (the default) or none"), "\(r.stderr)")
+        #expect(s.entries == ["e.csv"], "\(s.entries)")
+    }
+}
