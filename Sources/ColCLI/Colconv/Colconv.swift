@@ -16,9 +16,10 @@ public struct Colconv: ParsableCommand {
     /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colconv",
-        abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON.",
+        abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON, or to Parquet.",
         discussion: """
-        The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col); --from and --to override them.
+        The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col .parquet); --from and --to override them.
+        Parquet is written from a .col file, or straight from CSV or JSON (docs/PARQUET.md).
         JSON input may be an array of records, one object, or NDJSON whatever its extension; nested objects
         become dotted columns (geo.lat) and arrays are stored as json text.
         '-' reads standard input or writes standard output and needs --from or --to.
@@ -26,6 +27,7 @@ public struct Colconv: ParsableCommand {
         Examples:
           colconv orders.csv orders.col
           colconv orders.csv orders.col --codec lz4 --chunk-rows 100000
+          colconv orders.col orders.parquet
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
@@ -46,7 +48,7 @@ public struct Colconv: ParsableCommand {
     @Option(help: ArgumentHelp("The input format: csv, tsv, json, ndjson, col. Example: --from ndjson", valueName: "format"))
     var from: String?
 
-    @Option(help: ArgumentHelp("The output format: col, csv, tsv, ndjson. Example: --to ndjson", valueName: "format"))
+    @Option(help: ArgumentHelp("The output format: col, csv, tsv, ndjson, parquet. Example: --to ndjson", valueName: "format"))
     var to: String?
 
     @Option(help: ArgumentHelp("Block compression: zstd, lz4 or none. Example: --codec lz4", valueName: "codec"))
