@@ -95,21 +95,38 @@ struct DataPageHeader {
 }
 
 struct PageHeader {
+    /// A data page (v1), or a dictionary page of `dictionaryValues` PLAIN values.
+    enum Kind {
+        case data(DataPageHeader)
+        case dictionary(values: Int32)
+    }
+
     var uncompressedSize: Int32
     var compressedSize: Int32
-    var data: DataPageHeader
+    var kind: Kind
 
     func serialized() -> [UInt8] {
         var w = ThriftCompactWriter()
         w.structBody { w in
-            w.i32(1, 0)  // DATA_PAGE
+            switch kind {
+            case .data: w.i32(1, 0)        // DATA_PAGE
+            case .dictionary: w.i32(1, 2)  // DICTIONARY_PAGE
+            }
             w.i32(2, uncompressedSize)
             w.i32(3, compressedSize)
-            w.structure(5) { w in
-                w.i32(1, data.numValues)
-                w.i32(2, data.encoding.rawValue)
-                w.i32(3, data.definitionLevelEncoding.rawValue)
-                w.i32(4, data.repetitionLevelEncoding.rawValue)
+            switch kind {
+            case let .data(data):
+                w.structure(5) { w in
+                    w.i32(1, data.numValues)
+                    w.i32(2, data.encoding.rawValue)
+                    w.i32(3, data.definitionLevelEncoding.rawValue)
+                    w.i32(4, data.repetitionLevelEncoding.rawValue)
+                }
+            case let .dictionary(values):
+                w.structure(7) { w in
+                    w.i32(1, values)
+                    w.i32(2, PageEncoding.plain.rawValue)
+                }
             }
         }
         return w.bytes
@@ -125,6 +142,7 @@ struct ColumnMetaData {
     var totalUncompressedSize: Int64
     var totalCompressedSize: Int64
     var dataPageOffset: Int64
+    var dictionaryPageOffset: Int64?
     var statistics: PageStatistics?
 
     func write(_ w: inout ThriftCompactWriter) {
@@ -136,6 +154,7 @@ struct ColumnMetaData {
         w.i64(6, totalUncompressedSize)
         w.i64(7, totalCompressedSize)
         w.i64(9, dataPageOffset)
+        if let dictionaryPageOffset { w.i64(11, dictionaryPageOffset) }
         if let statistics { w.structure(12) { statistics.write(&$0) } }
     }
 }

@@ -99,6 +99,28 @@ public enum ParquetExport {
         }
     }
 
+    /// Compresses and writes one page with its header; returns the bytes written, header
+    /// included, before and after compression.
+    static func writePage(_ page: [UInt8], kind: PageHeader.Kind, column: String, into file: AtomicFile, options: ParquetOptions,
+                          compressor: BlockCompressor) throws(ColFileError) -> (uncompressed: Int64, compressed: Int64) {
+        let body: [UInt8]
+        if options.codec == .zstd {
+            guard let frame = page.withUnsafeBytes({ compressor.frame($0, level: options.level) }) else {
+                throw .io(path: file.path, operation: "zstd compression of a Parquet page", errno: 12)
+            }
+            body = frame
+        } else {
+            body = page
+        }
+        guard page.count <= Int(Int32.max), body.count <= Int(Int32.max) else {
+            throw .invalidArgument("column \(column): a chunk's Parquet page would be over 2 GiB; smaller chunks (--chunk-rows) keep it writable")
+        }
+        let header = PageHeader(uncompressedSize: Int32(page.count), compressedSize: Int32(body.count), kind: kind).serialized()
+        try file.write(header)
+        try file.write(body)
+        return (Int64(header.count + page.count), Int64(header.count + body.count))
+    }
+
     static func write(_ reader: ColFileReader, into file: AtomicFile, options: ParquetOptions) throws(ColFileError) -> ParquetSummary {
         let magic: [UInt8] = Array("PAR1".utf8)
         try file.write(magic)
@@ -118,6 +140,16 @@ public enum ParquetExport {
                 let v = try reader.readColumn(chunk: c, column: j)
                 let (physical, _) = mapping(column.type)
                 let optional = column.nullable || column.type == .null
+                // Few distinct values: a dictionary page and RLE_DICTIONARY indices.
+                let dictionary = ChunkDictionary.build(v)
+                var totals = (uncompressed: Int64(0), compressed: Int64(0))
+                var dictionaryOffset: Int64?
+                if let dictionary {
+                    dictionaryOffset = Int64(file.offset)
+                    let sizes = try writePage(dictionary.plain, kind: .dictionary(values: Int32(dictionary.count)), column: column.name,
+                                              into: file, options: options, compressor: compressor)
+                    totals = (totals.uncompressed + sizes.uncompressed, totals.compressed + sizes.compressed)
+                }
                 page.removeAll(keepingCapacity: true)
                 if optional {
                     // Definition levels: a 4-byte length, then the hybrid runs.
@@ -126,42 +158,34 @@ public enum ParquetExport {
                     let length = UInt32(page.count - 4)
                     for k in 0..<4 { page[k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
                 }
-                ParquetPlain.append(v, to: &page)
-                let body: [UInt8]
-                if options.codec == .zstd {
-                    guard let frame = page.withUnsafeBytes({ compressor.frame($0, level: options.level) }) else {
-                        throw .io(path: file.path, operation: "zstd compression of a Parquet page", errno: 12)
-                    }
-                    body = frame
+                if let dictionary {
+                    page.append(UInt8(dictionary.bitWidth))
+                    ParquetPlain.appendHybrid(count: dictionary.indices.count, bitWidth: dictionary.bitWidth, to: &page) { dictionary.indices[$0] }
                 } else {
-                    body = page
+                    ParquetPlain.append(v, to: &page)
                 }
-                guard page.count <= Int(Int32.max), body.count <= Int(Int32.max) else {
-                    throw .invalidArgument("column \(column.name): a chunk's Parquet page would be over 2 GiB; smaller chunks (--chunk-rows) keep it writable")
-                }
-                let header = PageHeader(uncompressedSize: Int32(page.count), compressedSize: Int32(body.count),
-                                        data: DataPageHeader(numValues: Int32(rows), encoding: .plain)).serialized()
                 let pageOffset = Int64(file.offset)
-                try file.write(header)
-                try file.write(body)
+                let sizes = try writePage(page, kind: .data(DataPageHeader(numValues: Int32(rows), encoding: dictionary == nil ? .plain : .rleDictionary)),
+                                          column: column.name, into: file, options: options, compressor: compressor)
+                totals = (totals.uncompressed + sizes.uncompressed, totals.compressed + sizes.compressed)
                 let stats = c < chunkStatistics.count && j < chunkStatistics[c].count
                     ? chunkStatistics[c][j].upcast(to: column.type) : ColumnStatistics(type: column.type)
                 let pstats = statistics(stats, type: column.type)
-                let meta = ColumnMetaData(type: physical, encodings: optional ? [.plain, .rle] : [.plain], path: [column.name],
-                                          codec: options.codec, numValues: Int64(rows),
-                                          totalUncompressedSize: Int64(header.count + page.count),
-                                          totalCompressedSize: Int64(header.count + body.count), dataPageOffset: pageOffset,
-                                          statistics: pstats)
+                var encodings: [PageEncoding] = dictionary == nil ? [.plain] : [.plain, .rleDictionary]
+                if optional { encodings.append(.rle) }
+                let meta = ColumnMetaData(type: physical, encodings: encodings, path: [column.name], codec: options.codec,
+                                          numValues: Int64(rows), totalUncompressedSize: totals.uncompressed,
+                                          totalCompressedSize: totals.compressed, dataPageOffset: pageOffset,
+                                          dictionaryPageOffset: dictionaryOffset, statistics: pstats)
                 uncompressedTotal += meta.totalUncompressedSize
                 compressedTotal += meta.totalCompressedSize
                 chunks.append(ColumnChunk(metaData: meta))
-                // The page index: one page. A page of NaNs only gets no column index (parquet.thrift, TYPE_ORDER).
+                // The page index: one data page. A page of NaNs only gets no column index (parquet.thrift, TYPE_ORDER).
                 let allNull = stats.nullCount == stats.rowCount
                 let columnIndex: ColumnIndex? = !allNull && (pstats.minValue == nil || pstats.maxValue == nil) ? nil
                     : ColumnIndex(nullPages: [allNull], minValues: [allNull ? [] : pstats.minValue ?? []],
                                   maxValues: [allNull ? [] : pstats.maxValue ?? []], nullCounts: [Int64(clamping: stats.nullCount)])
-                groupIndexes.append((columnIndex, OffsetIndex(pages: [PageLocation(offset: pageOffset,
-                                                                                    compressedPageSize: Int32(header.count + body.count),
+                groupIndexes.append((columnIndex, OffsetIndex(pages: [PageLocation(offset: pageOffset, compressedPageSize: Int32(sizes.compressed),
                                                                                     firstRowIndex: 0)])))
             }
             rowGroups.append(RowGroup(columns: chunks, totalByteSize: uncompressedTotal, numRows: Int64(rows), fileOffset: groupStart,

@@ -52,43 +52,63 @@ enum ParquetPlain {
     }
 
     /// The definition levels of a column of maximum level 1 (1: a value, 0: null), in the RLE /
-    /// bit-packing hybrid with bit width 1: runs of 8 or more equal levels as RLE runs, the
-    /// rest bit-packed in groups of 8.
+    /// bit-packing hybrid with bit width 1.
     static func appendDefinitionLevels(_ v: ColumnVector, to out: inout [UInt8]) {
-        let n = v.count
-        func level(_ i: Int) -> Bool { i < n && v.isValid(i) }
+        appendHybrid(count: v.count, bitWidth: 1, to: &out) { v.isValid($0) ? 1 : 0 }
+    }
+
+    /// The RLE / bit-packing hybrid of `count` values of `bitWidth` bits (Encodings.md): runs
+    /// of 8 or more equal values as RLE runs, the rest bit-packed in groups of 8, least
+    /// significant bit first (the last group is padded with zeros).
+    static func appendHybrid(count n: Int, bitWidth: Int, to out: inout [UInt8], _ value: (Int) -> UInt32) {
+        func at(_ i: Int) -> UInt32 { i < n ? value(i) : 0 }
         func run(from i: Int) -> Int {
-            let x = level(i)
+            let x = value(i)
             var j = i + 1
-            while j < n && level(j) == x { j += 1 }
+            while j < n && value(j) == x { j += 1 }
             return j - i
         }
-        func varint(_ value: Int) {
-            var value = UInt64(value)
-            while value >= 0x80 {
-                out.append(UInt8(value & 0x7F) | 0x80)
-                value >>= 7
+        func varint(_ v: Int) {
+            var v = UInt64(v)
+            while v >= 0x80 {
+                out.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
             }
-            out.append(UInt8(value))
+            out.append(UInt8(v))
         }
+        let valueBytes = (bitWidth + 7) / 8
+        var packed: [UInt8] = []
         var i = 0
         while i < n {
             let r = run(from: i)
             if r >= 8 {
-                varint(r << 1)                 // an RLE run: count, then the value in one byte
-                out.append(level(i) ? 1 : 0)
+                varint(r << 1)
+                var x = value(i)
+                for _ in 0..<valueBytes {
+                    out.append(UInt8(truncatingIfNeeded: x))
+                    x >>= 8
+                }
                 i += r
                 continue
             }
-            // Bit-packed groups of 8 until a long run starts (or the end; the last group is padded).
-            var packed: [UInt8] = []
+            // Groups of 8 until a long run starts, or the end.
+            packed.removeAll(keepingCapacity: true)
+            var groups = 0
             repeat {
-                var byte: UInt8 = 0
-                for k in 0..<8 where level(i + k) { byte |= 1 << UInt8(k) }
-                packed.append(byte)
+                var acc: UInt64 = 0, bits = 0
+                for k in 0..<8 {
+                    acc |= UInt64(at(i + k)) << UInt64(bits)
+                    bits += bitWidth
+                    while bits >= 8 {
+                        packed.append(UInt8(truncatingIfNeeded: acc))
+                        acc >>= 8
+                        bits -= 8
+                    }
+                }
+                groups += 1
                 i += 8
-            } while i < n && run(from: i) < 8 && packed.count < (1 << 20)
-            varint(packed.count << 1 | 1)
+            } while i < n && run(from: i) < 8 && groups < 1 << 20
+            varint(groups << 1 | 1)
             out += packed
         }
     }

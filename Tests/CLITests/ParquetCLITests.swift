@@ -20,6 +20,10 @@ struct ParquetCLITests {
     @Test("every type, with nulls, NaN, ±0, Int64.min and max, empty and multi-byte strings, an all-null column and widened chunks", arguments: [
         ("every-type.csv", ["--chunk-rows", "3", "--schema", "s:string"], scalarTypes),
         ("json.ndjson", ["--max-depth", "1"], "id:int64,j:json"),
+        // Dictionary pages: repeated values of every type with nulls (text with empty and multi-byte
+        // strings; Int64 extremes; ±0, NaN and 1e308; dates and timestamps before 1970), in 4 chunks.
+        ("categories.csv", ["--chunk-rows", "64"],
+         "id:int64,city:string,status:string,note:string,qty:int64,score:float64,day:date,at:timestamp"),
     ])
     func everyType(fixture: String, options: [String], types: String) throws {
         let s = Scratch()
