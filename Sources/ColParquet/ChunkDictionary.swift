@@ -16,13 +16,13 @@ struct ChunkDictionary {
     var bitWidth: Int { max(1, UInt32.bitWidth - UInt32(max(count - 1, 0)).leadingZeroBitCount) }
 
     /// The dictionary of a chunk column, or nil when it would not pay: more than `limit`
-    /// distinct values, more than half the values distinct, or a dictionary over `maxBytes`.
+    /// distinct values, more than a quarter of the values distinct, or a dictionary over `maxBytes`.
     /// Numbers, dates and timestamps are keyed by their bits; text by its XXH64, and a hash
     /// collision between two different values also gives nil (the page is then written PLAIN).
     static func build(_ v: ColumnVector, limit: Int = 1 << 16, maxBytes: Int = 1 << 20) -> ChunkDictionary? {
         let values = v.count - v.nullCount
         guard values > 0 else { return nil }
-        let cap = min(limit, values / 2)
+        let cap = min(limit, values / 4)
         switch v.type {
         case .string, .json: return text(v, cap: cap, maxBytes: maxBytes)
         case .int64, .timestamp: return fixed(v, cap: cap, width: 8) { UInt64(bitPattern: v.int64s[$0]) }
