@@ -134,22 +134,30 @@ public struct Colconv: ParsableCommand {
             throw UsageError("the input is already a .col file")
         case ("col", "parquet"):
             reuseFreedMemoryForDecoding()
-            try exportParquet(from: input, to: output)
+            try exportParquet(from: input, to: output, printSummary: !quiet)
         case (_, "parquet"):
             // Through a .col file beside the output (bounded memory, as any conversion), removed after.
             guard output != "-" else { throw UsageError("Parquet is written to a file, not to standard output") }
             let staging = Self.stagingPath(for: output)
             defer { unlink(staging) }
-            try convertToCol(format: inFormat, to: staging)
+            let clock = ContinuousClock()
+            let start = clock.now
+            var summary = try convertToCol(format: inFormat, to: staging, printSummary: false)
             reuseFreedMemoryForDecoding()
-            try exportParquet(from: staging, to: output)
+            let written = try exportParquet(from: staging, to: output, printSummary: false)
+            // One line for the whole conversion, with the Parquet file's size.
+            let elapsed = clock.now - start
+            summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            summary.outputBytes = written.bytes
+            summary.peakRSS = peakResidentBytes()
+            if !quiet { printError(summary.line(unit: "row group") + ", written as Parquet") }
         case ("col", let f):
             reuseFreedMemoryForDecoding()
             let rows = try ColExporter.export(input: input, output: output,
                                               format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
             if !quiet { printError("\(rows) rows written to \(output)") }
         case (_, "col"):
-            try convertToCol(format: inFormat, to: output)
+            try convertToCol(format: inFormat, to: output, printSummary: !quiet)
         default:
             throw UsageError("cannot convert \(inFormat) to \(outFormat): one side must be .col")
         }
@@ -194,7 +202,8 @@ public struct Colconv: ParsableCommand {
     }
 
     /// Writes the .col file `source` as Parquet, with its profile in the key-value metadata.
-    func exportParquet(from source: String, to path: String) throws {
+    @discardableResult
+    func exportParquet(from source: String, to path: String, printSummary: Bool) throws -> ParquetSummary {
         var options = ParquetOptions()
         switch codec {
         case "zstd": options.codec = .zstd
@@ -209,10 +218,12 @@ public struct Colconv: ParsableCommand {
         let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
         options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile)]
         let summary = try ParquetExport.write(reader, to: path, options: options)
-        if !quiet { printError("\(summary.rows) rows in \(summary.rowGroups) row groups written to \(path) (\(formatSize(UInt64(summary.bytes))))") }
+        if printSummary { printError("\(summary.rows) rows in \(summary.rowGroups) row group\(summary.rowGroups == 1 ? "" : "s") written to \(path) (\(formatSize(UInt64(summary.bytes))))") }
+        return summary
     }
 
-    func convertToCol(format: String, to destination: String) throws {
+    @discardableResult
+    func convertToCol(format: String, to destination: String, printSummary: Bool) throws -> ConversionSummary {
         let isJSON = format == "json" || format == "ndjson"
         var csv = CSVOptions()
         var json = JSONOptions()
@@ -293,7 +304,8 @@ public struct Colconv: ParsableCommand {
         if verbose {
             for d in summary.decisions { printError("  \(d.subject): \(d.decision)") }
         }
-        if !quiet { printError(summary.line) }
+        if printSummary { printError(summary.line) }
+        return summary
     }
 
     func recordedOptions() -> [(key: String, value: String)] {

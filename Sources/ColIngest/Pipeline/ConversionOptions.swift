@@ -87,11 +87,14 @@ public struct ConversionSummary: Sendable {
     public var peakRSS: Int
 
     /// One line: rows, columns, chunks, sizes, ratio, time, throughput and peak memory.
-    public var line: String {
+    public var line: String { line(unit: "chunk") }
+
+    /// The same line, counting chunks as `unit`s (a Parquet file's "row group"s).
+    public func line(unit: String) -> String {
         let mb = 1_048_576.0
         let ratio = outputBytes > 0 ? Double(inputBytes) / Double(outputBytes) : 0
         let rate = seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0  // decimal MB/s
-        var s = "\(rows) rows × \(columns) columns in \(chunks) chunk\(chunks == 1 ? "" : "s"): "
+        var s = "\(rows) rows × \(columns) columns in \(chunks) \(unit)\(chunks == 1 ? "" : "s"): "
         s += "\(formatBytes(inputBytes)) → \(formatBytes(outputBytes)) (\(fixed(ratio, 1))×) "
         s += "in \(fixed(seconds, 2)) s, \(fixed(rate, 1)) MB/s, peak RSS \(fixed(Double(peakRSS) / mb, 1)) MiB"
         if rejectedRecords > 0 { s += ", \(rejectedRecords) record\(rejectedRecords == 1 ? "" : "s") rejected" }
