@@ -52,4 +52,17 @@ struct ParquetCLITests {
         #expect(r.status == 2 && r.stderr.contains("Parquet is written with --codec zstd (the default) or none"), "\(r.stderr)")
         #expect(s.entries == ["e.csv"], "\(s.entries)")
     }
+
+    @Test("DuckDB sees our statistics in parquet_metadata() and skips row groups by them")
+    func duckdbPrunes() throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/demo/orders.csv", toPath: s.file("orders.csv"))
+        // 10 chunks of 500 rows, sorted by order_id: order_id >= 104700 is in the last one only.
+        let r = try CLI.run("colconv", ["orders.csv", "orders.parquet", "-q", "--chunk-rows", "500"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let check = try CLI.runProcess("/usr/bin/env", ["python3", "\(CLI.root)/scripts/duckdb_prune_check.py", "orders.parquet", "order_id", "104700", "1"],
+                                       in: s.path)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("count 300; row groups scanned 1 of 10"), "\(check.stdout)")
+    }
 }
