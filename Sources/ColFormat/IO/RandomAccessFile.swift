@@ -6,15 +6,15 @@ import Musl
 import Synchronization
 
 /// A read-only file read with `pread`, counting the bytes it reads.
-final class RandomAccessFile: Sendable {
-    let path: String
+package final class RandomAccessFile: Sendable {
+    package let path: String
     let fd: Int32
-    let size: Int
+    package let size: Int
     /// Bytes read so far by every caller (the I/O counter tests and `--explain` use).
     let bytesRead = Atomic<Int>(0)
     let reads = Atomic<Int>(0)
 
-    init(path: String) throws(ColFileError) {
+    package init(path: String) throws(ColFileError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
@@ -35,7 +35,7 @@ final class RandomAccessFile: Sendable {
     deinit { close(fd) }
 
     /// Reads exactly `count` bytes at `offset`.
-    func read(at offset: Int, count: Int) throws(ColFileError) -> [UInt8] {
+    package func read(at offset: Int, count: Int) throws(ColFileError) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
             throw .truncated(path: path, fileSize: size, needed: offset &+ count)
         }

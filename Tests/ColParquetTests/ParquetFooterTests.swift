@@ -1,0 +1,146 @@
+@testable import ColParquet
+import ColFormat
+import ColIngest
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Parquet footers and the Thrift compact protocol")
+struct ParquetFooterTests {
+    @Test("Thrift compact: what the writer writes, the reader reads (deltas over 15, long lists, extremes, nesting)")
+    func thriftRoundTrip() throws {
+        var w = ThriftCompactWriter()
+        w.structBody { w in
+            w.i32(1, -1)
+            w.i64(2, Int64.min)
+            w.i64(20, Int64.max)  // a field id delta over 15
+            w.string(21, "Zürich")
+            w.boolList(22, [true, false, true])
+            w.i64List(23, (0..<40).map { Int64($0) * -3 })
+            w.structure(24) { w in w.bool(1, true); w.i16(2, -300) }
+        }
+        var r = ThriftCompactReader(w.bytes)
+        var seen: [Int16] = []
+        try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
+            seen.append(id)
+            switch id {
+            case 1: #expect(try r.i32() == -1)
+            case 2: #expect(try r.i64() == Int64.min)
+            case 20: #expect(try r.i64() == Int64.max)
+            case 21: #expect(try r.string() == "Zürich")
+            case 22:
+                let (t, n) = try r.list()
+                #expect(t == .boolTrue && n == 3)
+                #expect(try [r.byte(), r.byte(), r.byte()] == [1, 2, 1])
+            case 23:
+                let (t, n) = try r.list()
+                #expect(t == .i64 && n == 40)
+                var values: [Int64] = []
+                for _ in 0..<n { values.append(try r.i64()) }
+                #expect(values == (0..<40).map { Int64($0) * -3 })
+            case 24:
+                try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
+                    if id == 1 { #expect(try r.bool(type)) } else { #expect(try r.i64() == -300) }
+                }
+            default: try r.skip(type)
+            }
+        }
+        #expect(seen == [1, 2, 20, 21, 22, 23, 24] && r.remaining == 0)
+    }
+
+    static func export(_ s: Scratch) throws -> (col: String, parquet: String) {
+        let csv = s.write("d.csv", makeCSV())
+        var o = ConversionOptions()
+        o.chunkRows = 40
+        _ = try CSVConverter.convert(input: csv, output: s.file("d.col"), options: o)
+        var p = ParquetOptions()
+        p.keyValues = [("col.schema_fingerprint", "abc")]
+        p.createdBy = "colconv version test"
+        _ = try ParquetExport.write(try ColFileReader(path: s.file("d.col")), to: s.file("d.parquet"), options: p)
+        return (s.file("d.col"), s.file("d.parquet"))
+    }
+
+    static func makeCSV() -> String {
+        var out = "id,name,price,day\n"
+        for i in 0..<100 { out += "\(i),\(i % 7 == 0 ? "" : "n\(i % 5)"),\(Double(i) / 4),2026-11-\(10 + i % 20)\n" }
+        return out
+    }
+
+    @Test("the footer we write reads back: rows, row groups, schema, statistics, metadata")
+    func ourFooter() throws {
+        let s = Scratch()
+        let (col, parquet) = try Self.export(s)
+        let m = try ParquetFooter.read(path: parquet)
+        let reader = try ColFileReader(path: col)
+        #expect(m.version == 1 && m.numRows == 100 && m.rowGroups.count == 3 && m.rowGroups.map(\.numRows) == [40, 40, 20])
+        #expect(m.schema.map(\.name) == ["schema", "id", "name", "price", "day"] && m.schema[0].numChildren == 4)
+        #expect(m.schema.dropFirst().map(\.type) == [2, 6, 5, 1])          // INT64, BYTE_ARRAY, DOUBLE, INT32
+        #expect(m.schema.dropFirst().map(\.repetition) == [0, 1, 0, 0])    // name has nulls
+        #expect(m.schema.dropFirst().map(\.logicalType) == [nil, 1, nil, 6]) // STRING, DATE
+        #expect(m.createdBy == "colconv version test" && m.value("col.schema_fingerprint") == "abc")
+        let chunks = try reader.chunkStatistics()
+        let fileSize = try Data(contentsOf: URL(fileURLWithPath: parquet)).count
+        for (g, group) in m.rowGroups.enumerated() {
+            #expect(group.columns.map(\.path) == [["id"], ["name"], ["price"], ["day"]])
+            for (j, c) in group.columns.enumerated() {
+                #expect(c.nullCount == Int64(chunks[g][j].nullCount))
+                #expect(c.dataPageOffset >= 4 && c.dataPageOffset + c.totalCompressedSize <= Int64(fileSize))
+            }
+            // id's bounds, PLAIN little-endian int64.
+            let lo = try #require(group.columns[0].minValue), hi = try #require(group.columns[0].maxValue)
+            #expect(lo == withUnsafeBytes(of: Int64(g * 40).littleEndian, Array.init))
+            #expect(hi == withUnsafeBytes(of: Int64(min(g * 40 + 39, 99)).littleEndian, Array.init))
+        }
+    }
+
+    @Test("a hostile footer is refused with a located error, never read past the file", arguments: [
+        "cut", "long", "count", "nesting",
+    ])
+    func hostile(_ kind: String) throws {
+        let s = Scratch()
+        let (_, parquet) = try Self.export(s)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: parquet)))
+        let n = bytes.count
+        switch kind {
+        case "cut":
+            bytes.removeLast()
+        case "long":
+            // A footer length larger than the file.
+            bytes[n - 8] = 0xFF; bytes[n - 7] = 0xFF; bytes[n - 6] = 0xFF; bytes[n - 5] = 0x0F
+        case "count":
+            // A footer whose schema list claims 2^40 elements.
+            let footer: [UInt8] = [0x15, 0x02, 0x19, 0xFC, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x00]
+            bytes = Array("PAR1".utf8) + footer + withUnsafeBytes(of: UInt32(footer.count).littleEndian, Array.init) + Array("PAR1".utf8)
+        default:
+            // Structs nested 100 deep (an unknown field 1 of type struct, again and again).
+            let footer = [UInt8](repeating: 0x1C, count: 100) + [UInt8](repeating: 0, count: 101)
+            bytes = Array("PAR1".utf8) + footer + withUnsafeBytes(of: UInt32(footer.count).littleEndian, Array.init) + Array("PAR1".utf8)
+        }
+        let path = s.write("bad.parquet", bytes: bytes)
+        do {
+            _ = try ParquetFooter.read(path: path)
+            Issue.record("read a hostile footer (\(kind))")
+        } catch {
+            let words = ["cut": "no PAR1 in the last 4 bytes", "long": "does not fit in the file",
+                         "count": "past the end of the data at byte", "nesting": "nested over 64 deep at byte"][kind] ?? "?"
+            #expect(error.message.contains(words), "\(error)")
+        }
+    }
+
+    @Test("flipping any footer byte gives a typed error or a footer, never a crash")
+    func flips() throws {
+        let s = Scratch()
+        let (_, parquet) = try Self.export(s)
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: parquet)))
+        let length = Int(original[original.count - 8]) | Int(original[original.count - 7]) << 8
+        let start = original.count - 8 - length
+        var refused = 0
+        for i in start..<original.count {
+            var copy = original
+            copy[i] ^= 0xFF
+            let path = s.write("flip.parquet", bytes: copy)
+            do { _ = try ParquetFooter.read(path: path) } catch { refused += 1 }
+        }
+        #expect(refused > 0)
+    }
+}
