@@ -27,7 +27,7 @@ test: deps
 # AddressSanitizer on the suites that touch pointers (encodings, the CSV and JSON
 # scanners, the sketches, scans); ThreadSanitizer on the pipeline and scan tests.
 # Each has its own scratch path (docs/RELIABILITY.md).
-POINTER_SUITES := ColFormatTests|ColSketchesTests|ColIngestTests|ColScanTests
+POINTER_SUITES := ColFormatTests|ColSketchesTests|ColIngestTests|ColScanTests|ColParquetTests
 THREAD_SUITES := ColIngestTests|ColScanTests
 sanitize: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan

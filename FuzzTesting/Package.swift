@@ -28,6 +28,7 @@ let package = Package(
         fuzzTarget("FuzzJSONScanner", [.product(name: "ColIngest", package: root)]),
         fuzzTarget("FuzzColReader", [.product(name: "ColFormat", package: root), .product(name: "ColProfile", package: root)]),
         fuzzTarget("FuzzConfig", [.product(name: "ColProfile", package: root)]),
+        fuzzTarget("FuzzParquetFooter", [.product(name: "ColParquet", package: root)]),
         fuzzTarget("FuzzStatistics", [.product(name: "ColBytes", package: root), .product(name: "ColFormat", package: root),
                                       .product(name: "ColSketches", package: root)]),
     ],

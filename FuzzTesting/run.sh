@@ -13,7 +13,7 @@ root="$(dirname "$here")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSVTokenizer FuzzJSONScanner FuzzCSV FuzzJSON FuzzColReader FuzzStatistics FuzzConfig)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSVTokenizer FuzzJSONScanner FuzzCSV FuzzJSON FuzzColReader FuzzStatistics FuzzConfig FuzzParquetFooter)
 work="${WORK:-/tmp/col-fuzz}"
 scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 mkdir -p "$work/crashes"
@@ -31,7 +31,7 @@ for t in "${targets[@]}"; do
 done
 
 # Seeds: corpus CSV and JSON, and .col files converted from them (when a colconv is built).
-mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzCSVTokenizer" "$work/seeds/FuzzJSONScanner" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics" "$work/seeds/FuzzConfig"
+mkdir -p "$work/seeds/FuzzCSV" "$work/seeds/FuzzJSON" "$work/seeds/FuzzCSVTokenizer" "$work/seeds/FuzzJSONScanner" "$work/seeds/FuzzColReader" "$work/seeds/FuzzStatistics" "$work/seeds/FuzzConfig" "$work/seeds/FuzzParquetFooter"
 cp -n "$root"/Fixtures/config/*.toml "$work/seeds/FuzzConfig/" 2>/dev/null || true
 corpus="$root/../shared/corpus"
 find "$corpus" "$root/Fixtures" -type f \( -name '*.csv' -o -name '*.tsv' \) -size -64k -exec cp -n {} "$work/seeds/FuzzCSV/" \; 2>/dev/null || true
@@ -49,6 +49,14 @@ if [ -n "$colconv" ] && [ -z "$(ls -A "$work/seeds/FuzzColReader")" ]; then
         "$colconv" "$f" "$work/seeds/FuzzColReader/$n.col" --chunk-rows 3 --quiet --on-error skip >/dev/null 2>&1 || true
         n=$((n + 1))
         [ $n -ge 40 ] && break
+    done
+fi
+# Parquet seeds: our exports of a few fixtures, when a colconv is built.
+if [ -n "$colconv" ] && [ -z "$(ls -A "$work/seeds/FuzzParquetFooter")" ]; then
+    n=0
+    for f in "$root"/Fixtures/parquet/*.csv "$root"/Fixtures/daily/day1.csv; do
+        "$colconv" "$f" "$work/seeds/FuzzParquetFooter/$n.parquet" --chunk-rows 50 --quiet >/dev/null 2>&1 || true
+        n=$((n + 1))
     done
 fi
 FUZZ_WRITE_SEEDS="$work/seeds/FuzzStatistics" "$scratch/release/FuzzStatistics" 2>/dev/null || true
