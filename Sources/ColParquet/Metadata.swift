@@ -182,7 +182,8 @@ struct RowGroup {
     var numRows: Int64
     var fileOffset: Int64
     var totalCompressedSize: Int64
-    var ordinal: Int16
+    /// The row group's ordinal, when it fits in the field's i16.
+    var ordinal: Int16?
 
     func write(_ w: inout ThriftCompactWriter) {
         w.structList(1, columns) { w, c in c.write(&w) }
@@ -190,7 +191,7 @@ struct RowGroup {
         w.i64(3, numRows)
         w.i64(5, fileOffset)
         w.i64(6, totalCompressedSize)
-        w.i16(7, ordinal)
+        if let ordinal { w.i16(7, ordinal) }
     }
 }
 

@@ -189,7 +189,7 @@ public enum ParquetExport {
                                                                                     firstRowIndex: 0)])))
             }
             rowGroups.append(RowGroup(columns: chunks, totalByteSize: uncompressedTotal, numRows: Int64(rows), fileOffset: groupStart,
-                                      totalCompressedSize: compressedTotal, ordinal: Int16(truncatingIfNeeded: c)))
+                                      totalCompressedSize: compressedTotal, ordinal: Int16(exactly: c)))
             indexes.append(groupIndexes)
         }
         // The page index: every column index, then every offset index (as parquet-mr and arrow place them).
