@@ -49,7 +49,7 @@ enum CalendarPeriod: Int, CaseIterable, CustomStringConvertible {
 
     /// The number of the period holding `micros` (consecutive periods have consecutive numbers).
     func index(_ micros: Int64) -> Int64 {
-        func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+        func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a / b - (a % b < 0 ? 1 : 0) }  // no negation: Int64.min is a valid time
         let days = floorDiv(micros, Self.microsPerDay)
         switch self {
         case .second, .minute, .hour: return floorDiv(micros, length)
@@ -71,6 +71,12 @@ extension Drift {
         case let .timestamp(t)?: t
         default: nil
         }
+    }
+
+    /// `b − a` in microseconds, saturated (timestamps span all of Int64, their differences do not fit).
+    static func span(from a: Int64, to b: Int64) -> Int64 {
+        let d = b.subtractingReportingOverflow(a)
+        return d.overflow ? (b > a ? .max : .min) : d.partialValue
     }
 
     /// A signed length of time, in the largest unit that keeps it readable (`+1 d`, `-6 h`, `+90 s`).
@@ -110,7 +116,7 @@ extension Drift {
         // How far the new data reaches beyond the old (information).
         let moved: String
         if let bt = micros(b.max), let nt = micros(n.max) {
-            moved = duration(nt - bt)
+            moved = duration(span(from: bt, to: nt))
         } else {
             moved = (nHi >= bHi ? "+" : "") + compactNumber(nHi - bHi)
         }
@@ -151,7 +157,7 @@ extension Drift {
         } else if !isKey, judgeTimeGaps, let bt0 = micros(b.min), let bt1 = micros(b.max), let nt0 = micros(n.min),
                   let nt1 = micros(n.max), nt0 > bt1 {
             // The period is that of the narrower side: a base of many days and a new day are judged in days.
-            let period = CalendarPeriod(covering: min(bt1 - bt0, nt1 - nt0))
+            let period = CalendarPeriod(covering: min(span(from: bt0, to: bt1), span(from: nt0, to: nt1)))
             let skipped = max(0, period.index(nt0) - period.index(bt1) - 1)
             out.append(DriftFinding(column: column, metric: "gap", value: Double(skipped), warn: t.gapWarn, fail: t.gapFail,
                                     detail: "\(skipped) whole \(period)\(skipped == 1 ? "" : "s") without data between \(render(bHi, type)) and \(render(nLo, type))",

@@ -9,6 +9,7 @@
 // dataset: the chunks of every part in order, the columns merged by name, the statistics and
 // sketches merged as `Dataset` merges them, and the roles inferred over the files.
 
+import ColBytes
 import ColFormat
 import ColSketches
 
@@ -47,7 +48,8 @@ public enum Snapshot {
                     widenings.append(WideningEvent(column: k, chunk: firstChunk, row: firstRow, from: typeSoFar[k], to: widened))
                 }
                 for w in r.schema.widenings where w.column == j {
-                    widenings.append(WideningEvent(column: k, chunk: firstChunk + w.chunk, row: firstRow + w.row, from: w.from, to: w.to))
+                    widenings.append(WideningEvent(column: k, chunk: firstChunk + w.chunk, row: firstRow.saturatingAdding(w.row),
+                                                   from: w.from, to: w.to))
                 }
                 typeSoFar[k] = widened
             }
@@ -85,7 +87,7 @@ public enum Snapshot {
             if !p.createdAt.isEmpty { origin += " at \(p.createdAt)" }
             decisions.append((part.path, origin))
             firstChunk += r.directory.chunkCount
-            firstRow += part.rowCount
+            firstRow = firstRow.saturatingAdding(part.rowCount)
         }
         var statistics: [ColumnStatistics] = []
         for k in dataset.columns.indices {

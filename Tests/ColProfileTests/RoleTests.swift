@@ -1,5 +1,5 @@
 import ColFormat
-import ColProfile
+@testable import ColProfile
 import Testing
 import TestSupport
 
@@ -132,5 +132,26 @@ struct RoleTests {
             .joined(separator: "\n") + "\n", to: s, name: "restart")
         let rr = try Drift.withinFile(try dataset(restart), name: "restart", roles: ["id": .key])
         #expect(rr.findings.contains { $0.column == "id" && $0.chunk == 2 && $0.metric == "overlap" && $0.severity == .fail }, "\(failing(rr))")
+    }
+}
+
+@Suite("Role checks at the edges")
+struct RoleEdgeTests {
+    @Test("timestamps at the ends of Int64 give a finding, not a trap; calendar periods count from Monday weeks and months")
+    func extremes() {
+        var b = ColumnStatistics(type: .timestamp), n = ColumnStatistics(type: .timestamp)
+        b.rowCount = 2; n.rowCount = 2
+        b.min = .timestamp(Int64.min); b.max = .timestamp(Int64.min + 1)
+        n.min = .timestamp(Int64.max - 1); n.max = .timestamp(Int64.max)
+        let found = Drift.sequence(column: "t", type: .timestamp, role: .eventTime, base: b, new: n, baseOrder: nil, newOrder: nil,
+                                   thresholds: DriftThresholds(), chunk: nil)
+        #expect(found.contains { $0.metric == "gap" && ($0.value ?? 0) > 1 })
+        #expect(Drift.span(from: Int64.min, to: Int64.max) == .max && Drift.span(from: Int64.max, to: Int64.min) == .min)
+        let day = CanonicalText.microsPerDay
+        // 1970-01-04 was a Sunday, 1970-01-05 a Monday.
+        #expect(CalendarPeriod.week.index(3 * day) == 0 && CalendarPeriod.week.index(4 * day) == 1)
+        #expect(CalendarPeriod.month.index(-1) == 1969 * 12 + 11 && CalendarPeriod.month.index(0) == 1970 * 12)
+        #expect(CalendarPeriod.day.index(-1) == -1 && CalendarPeriod(covering: 18 * 3_600_000_000) == .day)
+        #expect(CalendarPeriod.second.index(Int64.min) < 0)
     }
 }
