@@ -108,7 +108,9 @@ def main():
                    "date": "date32[day]", "timestamp": "timestamp[us, tz=UTC]", "null": "null"}
     for name, kind in kinds.items():
         t = str(table.schema.field(name).type)
-        if t not in (arrow_types[kind], "extension<arrow.json>") and not (kind == "json" and "json" in t):
+        # large_string: a file written by Polars says so in its Arrow schema; it is the same text.
+        if t not in (arrow_types[kind], "extension<arrow.json>", "large_string" if kind in ("string", "json") else "") \
+                and not (kind == "json" and "json" in t):
             print(f"pyarrow: column {name} is {t}, expected {arrow_types[kind]}")
             ok = False
     ok = compare("pyarrow", table.to_pylist(), expected, kinds) and ok

@@ -29,6 +29,17 @@ public struct ParquetMetadata: Sendable {
         public var convertedType: Int32?
         /// The `LogicalType` union's field id (1 STRING, 6 DATE, 8 TIMESTAMP, 12 JSON, …), if set.
         public var logicalType: Int16?
+        /// TIMESTAMP and TIME: the unit (1 millis, 2 micros, 3 nanos) and whether values are UTC.
+        public var timeUnit: Int16?
+        public var adjustedToUTC: Bool?
+        /// INTEGER: bit width and signedness.
+        public var integerBits: Int8?
+        public var integerSigned: Bool?
+        /// DECIMAL: scale and precision (from the logical type or the element's own fields).
+        public var scale: Int32?
+        public var precision: Int32?
+        /// FIXED_LEN_BYTE_ARRAY: the width.
+        public var typeLength: Int32?
     }
 
     /// One column chunk of a row group.
@@ -135,7 +146,10 @@ public enum ParquetFooter {
         try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
             switch (id, type) {
             case (1, .i32): e.type = try r.i32()
+            case (2, .i32): e.typeLength = try r.i32()
             case (3, .i32): e.repetition = try r.i32()
+            case (7, .i32): e.scale = try r.i32()
+            case (8, .i32): e.precision = try r.i32()
             case (4, .binary): e.name = try r.string()
             case (5, .i32): e.numChildren = try r.i32()
             case (6, .i32): e.convertedType = try r.i32()
@@ -143,7 +157,22 @@ public enum ParquetFooter {
                 // The LogicalType union: its one field's id names the type.
                 try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
                     e.logicalType = id
-                    try r.skip(type)
+                    guard type == .structure else { return try r.skip(type) }
+                    try r.structure { (r: inout ThriftCompactReader, field: Int16, type: ThriftType) throws(ThriftError) in
+                        switch (id, field, type) {
+                        case (5, 1, .i32): e.scale = try r.i32()
+                        case (5, 2, .i32): e.precision = try r.i32()
+                        case (7, 1, _), (8, 1, _): e.adjustedToUTC = try r.bool(type)
+                        case (7, 2, .structure), (8, 2, .structure):
+                            try r.structure { (r: inout ThriftCompactReader, unit: Int16, type: ThriftType) throws(ThriftError) in
+                                e.timeUnit = unit
+                                try r.skip(type)
+                            }
+                        case (10, 1, .i8): e.integerBits = Int8(bitPattern: try r.byte())
+                        case (10, 2, _): e.integerSigned = try r.bool(type)
+                        default: try r.skip(type)
+                        }
+                    }
                 }
             default: try r.skip(type)
             }

@@ -65,4 +65,60 @@ struct ParquetCLITests {
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("count 300; row groups scanned 1 of 10"), "\(check.stdout)")
     }
+
+    @Test("import: Parquet written by pyarrow, DuckDB and Polars (default, snappy, zstd, LZ4_RAW, uncompressed, PLAIN and dictionary, pages v1 and v2, small pages) imports with the values they read")
+    func importPeers() throws {
+        let s = Scratch()
+        let types = "id:int64,city:string,status:string,note:string,qty:int64,score:float64,day:date,at:timestamp"
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/categories.csv", toPath: s.file("categories.csv"))
+        var r = try CLI.run("colconv", ["categories.csv", "source.parquet", "-q", "--chunk-rows", "64"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        try FileManager.default.createDirectory(atPath: s.file("peers"), withIntermediateDirectories: true)
+        let written = try CLI.runProcess("/usr/bin/env", ["python3", "\(CLI.root)/scripts/peer_write_parquet.py", "source.parquet", "peers"], in: s.path)
+        #expect(written.status == 0, "\(written.stderr)")
+        let files = written.stdout.split(separator: "\n").map(String.init)
+        #expect(files.count == 11, "\(written.stdout)")
+        for file in files {
+            let col = String(file.dropLast(".parquet".count))
+            r = try CLI.run("colconv", [file, col + ".col", "-q"], in: s.path)
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            r = try CLI.run("colconv", [col + ".col", col + ".ndjson", "-q"], in: s.path)
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            try peersRead(file, col + ".ndjson", types: types, in: s.path)
+        }
+        // The round trip CSV → Parquet → .col gives the fingerprint and values of CSV → .col.
+        r = try CLI.run("colconv", ["categories.csv", "direct.col", "-q", "--chunk-rows", "64"], in: s.path)
+        #expect(r.status == 0)
+        r = try CLI.run("colconv", ["source.parquet", "roundtrip.col", "-q"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try CLI.run("colprof", ["direct.col", "--json"], in: s.path), b = try CLI.run("colprof", ["roundtrip.col", "--json"], in: s.path)
+        let fingerprint = { (json: String) in json.split(separator: "\n").first { $0.contains("\"schema_fingerprint\"") }.map(String.init) }
+        #expect(fingerprint(a.stdout) != nil && fingerprint(a.stdout) == fingerprint(b.stdout))
+        let x = try CLI.run("colconv", ["direct.col", "-", "--to", "ndjson", "-q"], in: s.path)
+        let y = try CLI.run("colconv", ["roundtrip.col", "-", "--to", "ndjson", "-q"], in: s.path)
+        #expect(x.stdout == y.stdout && !x.stdout.isEmpty)
+    }
+
+    @Test("import refuses what it cannot read yet, naming the column and the feature; a hostile file gets a located error")
+    func importRefusals() throws {
+        let s = Scratch()
+        let script = """
+            import pyarrow as pa, pyarrow.parquet as pq, decimal
+            pq.write_table(pa.table({"d": pa.array([decimal.Decimal("1.25")], pa.decimal128(5, 2))}), "decimal.parquet")
+            pq.write_table(pa.table({"l": pa.array([[1, 2]])}), "list.parquet")
+            pq.write_table(pa.table({"g": pa.array([1], pa.int64())}), "gzip.parquet", compression="gzip")
+            """
+        let w = try CLI.runProcess("/usr/bin/env", ["python3", "-c", script], in: s.path)
+        #expect(w.status == 0, "\(w.stderr)")
+        for (file, words) in [("decimal.parquet", "column d: DECIMAL is not imported yet"),
+                              ("list.parquet", "column l: nested columns (structs, lists, maps) are not imported yet"),
+                              ("gzip.parquet", "column g: codec GZIP is not imported yet")] {
+            let r = try CLI.run("colconv", [file, "out.col", "-q"], in: s.path)
+            #expect(r.status == 2 && r.stderr.contains(words), "\(file): \(r.stderr)")
+        }
+        s.write("bad.parquet", bytes: Array("PAR1".utf8) + [0, 0, 0, 0] + Array("PAR1".utf8) + [0x10, 0, 0, 0] + Array("PAR1".utf8))
+        let bad = try CLI.run("colconv", ["bad.parquet", "out.col", "-q"], in: s.path)
+        #expect(bad.status == 2 && bad.stderr.contains("bad.parquet: a footer of 16 bytes does not fit in the file"), "\(bad.stderr)")
+        #expect(!s.entries.contains("out.col"))
+    }
 }

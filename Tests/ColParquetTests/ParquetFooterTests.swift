@@ -144,3 +144,34 @@ struct ParquetFooterTests {
         #expect(refused > 0)
     }
 }
+
+@Suite("Parquet page decoding")
+struct PageDecodingTests {
+    @Test("Snappy: literals and overlapping copies decode; a copy before the start or a wrong length is refused")
+    func snappy() {
+        // "abcabcabcabc": literal "abc" (tag 0b10 << 2), then a 1-byte-offset copy of 9 bytes at offset 3.
+        let block: [UInt8] = [12, 0x08, 0x61, 0x62, 0x63, 0x15, 0x03]
+        #expect(block.withUnsafeBytes { Snappy.decompress($0, expected: 12) } == Array("abcabcabcabc".utf8))
+        #expect(block.withUnsafeBytes { Snappy.decompress($0, expected: 11) } == nil)
+        let before: [UInt8] = [4, 0x01, 0x05]  // a copy at offset 5 of an empty output
+        #expect(before.withUnsafeBytes { Snappy.decompress($0, expected: 4) } == nil)
+        let long: [UInt8] = [3, 0xF0, 0xFF, 0xFF, 0xFF, 0x7F, 0x61]  // a literal claiming 2 GiB
+        #expect(long.withUnsafeBytes { Snappy.decompress($0, expected: 3) } == nil)
+    }
+
+    @Test("the RLE / bit-packing hybrid decodes what the writer encodes, and refuses runs past the page")
+    func hybrid() throws {
+        var g = SeededRandom(seed: 5)
+        for width in [1, 3, 8, 13, 32] {
+            let values = (0..<1000).map { i -> UInt32 in
+                let x = i % 100 < 30 ? 7 : UInt32(truncatingIfNeeded: g.next())
+                return width == 32 ? x : x & ((1 << UInt32(width)) - 1)
+            }
+            var bytes: [UInt8] = []
+            ParquetPlain.appendHybrid(count: values.count, bitWidth: width, to: &bytes) { values[$0] }
+            #expect(try Hybrid.decode(bytes, from: 0, to: bytes.count, count: values.count, bitWidth: width) == values)
+            #expect(throws: PageError.self) { try Hybrid.decode(bytes, from: 0, to: bytes.count / 2, count: values.count, bitWidth: width) }
+        }
+        #expect(throws: PageError.self) { try Hybrid.decode([0x03], from: 0, to: 1, count: 8, bitWidth: 1) }  // a bit-packed group, no bytes
+    }
+}

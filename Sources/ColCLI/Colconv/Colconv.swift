@@ -132,6 +132,15 @@ public struct Colconv: ParsableCommand {
         switch (inFormat, outFormat) {
         case ("col", "col"):
             throw UsageError("the input is already a .col file")
+        case ("parquet", "col"):
+            var options = WriterOptions()
+            guard let c = Codec(name: codec) else { throw UsageError("--codec takes zstd, lz4 or none") }
+            options = WriterOptions(codec: c, level: level)
+            let summary = try ParquetImport.convert(input: input, output: output, options: options, tool: "colconv \(Self.version)")
+            for note in summary.notes where !quiet { printError("colconv: note: \(note)") }
+            if !quiet { printError("\(summary.rows) rows in \(summary.rowGroups) row groups imported to \(output)") }
+        case ("parquet", _):
+            throw UsageError("Parquet converts to .col; convert that .col file to \(outFormat) after")
         case ("col", "parquet"):
             reuseFreedMemoryForDecoding()
             try exportParquet(from: input, to: output, printSummary: !quiet)

@@ -7,6 +7,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import ColParquet
 import ColFormat
 import ColIngest
 import ColProfile
@@ -52,6 +53,7 @@ enum CommandRunner {
         case let e as IngestError: return ("\(tool): \(e.rendered(naming: FlagNames.flag))", 2)
         case let e as ProfileError: return ("\(tool): \(FlagNames.describe(e))", 2)
         case let e as ColFileError: return ("\(tool): \(e)", 2)
+        case let e as ParquetError: return ("\(tool): \(e)", 2)
         default:
             let code = Command.exitCode(for: error)
             return (Command.fullMessage(for: error), code == .success ? 0 : 2)

@@ -1,6 +1,6 @@
 extension ColumnVector {
     /// Appends row `i` of `other`, which has the same type.
-    @inline(__always) mutating func appendRow(_ i: Int, of other: ColumnVector) {
+    @inline(__always) package mutating func appendRow(_ i: Int, of other: ColumnVector) {
         guard other.isValid(i) else { appendNull(); return }
         switch type {
         case .null: appendNull()
