@@ -16,10 +16,10 @@ public struct Colconv: ParsableCommand {
     /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colconv",
-        abstract: "Convert CSV, TSV, JSON or NDJSON to a .col file, or a .col file back to CSV, TSV or NDJSON, or to Parquet.",
+        abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet.",
         discussion: """
         The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col .parquet); --from and --to override them.
-        Parquet is written from a .col file, or straight from CSV or JSON (docs/PARQUET.md).
+        Parquet is written from a .col file or straight from CSV or JSON, and read into a .col file (docs/PARQUET.md).
         JSON input may be an array of records, one object, or NDJSON whatever its extension; nested objects
         become dotted columns (geo.lat) and arrays are stored as json text.
         '-' reads standard input or writes standard output and needs --from or --to.
@@ -28,6 +28,7 @@ public struct Colconv: ParsableCommand {
           colconv orders.csv orders.col
           colconv orders.csv orders.col --codec lz4 --chunk-rows 100000
           colconv orders.col orders.parquet
+          colconv lake/part-0.parquet part-0.col
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
@@ -45,7 +46,7 @@ public struct Colconv: ParsableCommand {
     @Argument(help: "The output file, or '-' for standard output.")
     var output: String
 
-    @Option(help: ArgumentHelp("The input format: csv, tsv, json, ndjson, col. Example: --from ndjson", valueName: "format"))
+    @Option(help: ArgumentHelp("The input format: csv, tsv, json, ndjson, col, parquet. Example: --from ndjson", valueName: "format"))
     var from: String?
 
     @Option(help: ArgumentHelp("The output format: col, csv, tsv, ndjson, parquet. Example: --to ndjson", valueName: "format"))
