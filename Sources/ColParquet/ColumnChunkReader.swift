@@ -20,6 +20,13 @@ enum ColumnChunkReader {
               start <= Int64(file.size) - c.totalCompressedSize else {
             throw PageError(message: "a column chunk at byte \(start) of \(c.totalCompressedSize) bytes lies outside the file")
         }
+        // What the rows will take decoded, checked before anything is decoded: levels and indices
+        // of a few bytes per row, and the values (text by the bytes its pages hold, checked as it grows).
+        let width = leaf.type == .bool ? 1 : (leaf.type == .date ? 4 : (leaf.type == .null ? 0 : 8))
+        let cost = rows.multipliedReportingOverflow(by: width + 6)
+        guard !cost.overflow, cost.partialValue <= DecodeLimit.bytes else {
+            throw PageError(message: "\(rows) rows would decode to more than \(DecodeLimit.bytes) bytes (COL_DECODE_LIMIT)")
+        }
         let bytes: [UInt8]
         do { bytes = try file.read(at: Int(start), count: Int(c.totalCompressedSize)) } catch { throw PageError(message: error.description) }
         var dictionary: ColumnVector?
@@ -42,6 +49,10 @@ enum ColumnChunkReader {
             switch header.type {
             case 2:  // dictionary page
                 let plain = try decompress(body, codec: c.codec, size: header.uncompressed, using: decompressor)
+                // Every dictionary value takes at least a bit of the page.
+                guard header.dictionaryValues >= 0, header.dictionaryValues <= plain.count * 8 else {
+                    throw PageError(message: "a dictionary of \(header.dictionaryValues) values in \(plain.count) bytes")
+                }
                 var d = ColumnVector(type: leaf.type, capacity: header.dictionaryValues)
                 var pos = 0
                 try decodePlain(plain, at: &pos, count: header.dictionaryValues, physical: c.type, leaf: leaf, into: &d, definitions: nil)
@@ -89,6 +100,10 @@ enum ColumnChunkReader {
                         let index = Int(indices[k])
                         k += 1
                         guard index < dictionary.count else { throw PageError(message: "dictionary index \(index) of \(dictionary.count)") }
+                        // Text copied from a dictionary can grow far past the page: checked as it grows.
+                        if dictionary.type.isVariableLength, out.bytes.count + dictionary.byteRange(index).count > min(DecodeLimit.bytes, Int(UInt32.max)) {
+                            throw PageError(message: "dictionary text that would decode to more than \(min(DecodeLimit.bytes, Int(UInt32.max))) bytes")
+                        }
                         out.appendRow(index, of: dictionary)
                     }
                 case 3 where leaf.type == .bool:
@@ -195,6 +210,9 @@ enum ColumnChunkReader {
                 try need(4)
                 let n = Int(le(4))
                 try need(n)
+                guard out.bytes.count + n <= min(DecodeLimit.bytes, Int(UInt32.max)) else {
+                    throw PageError(message: "text that would decode to more than \(min(DecodeLimit.bytes, Int(UInt32.max))) bytes")
+                }
                 if leaf.type == .string {
                     guard String(validating: page[pos..<(pos + n)], as: UTF8.self) != nil else {
                         throw PageError(message: "a STRING value that is not UTF-8")

@@ -120,5 +120,11 @@ struct ParquetCLITests {
         let bad = try CLI.run("colconv", ["bad.parquet", "out.col", "-q"], in: s.path)
         #expect(bad.status == 2 && bad.stderr.contains("bad.parquet: a footer of 16 bytes does not fit in the file"), "\(bad.stderr)")
         #expect(!s.entries.contains("out.col"))
+        // Rows that would decode past the decode limit are refused before they are decoded.
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/categories.csv", toPath: s.file("c.csv"))
+        #expect(try CLI.run("colconv", ["c.csv", "c.parquet", "-q"], in: s.path).status == 0)
+        let limited = try CLI.runProcess("/usr/bin/env", ["COL_DECODE_LIMIT=1KiB", CLI.binary("colconv"), "c.parquet", "out.col", "-q"], in: s.path)
+        #expect(limited.status == 2 && limited.stderr.contains("rows would decode to more than 1024 bytes (COL_DECODE_LIMIT)"), "\(limited.stderr)")
+        #expect(!s.entries.contains("out.col"))
     }
 }
