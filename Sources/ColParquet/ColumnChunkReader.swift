@@ -119,7 +119,7 @@ enum ColumnChunkReader {
                         k += 1
                     }
                 default:
-                    throw PageError(message: "encoding \(encodingName(header.encoding)) is not imported yet")
+                    throw PageError(message: "encoding \(name(header.encoding, in: encodingNames)) is not imported yet")
                 }
                 values += n
             default:
@@ -129,11 +129,13 @@ enum ColumnChunkReader {
         return out
     }
 
-    static func encodingName(_ e: Int32) -> String {
-        ["PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED", "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
-         "DELTA_BYTE_ARRAY", "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"].indices.contains(Int(e))
-            ? ["PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED", "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
-               "DELTA_BYTE_ARRAY", "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"][Int(e)] : "\(e)"
+    /// parquet.thrift's names of the encodings and the codecs, by number.
+    static let encodingNames = ["PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED", "DELTA_BINARY_PACKED",
+                                "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY", "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"]
+    static let codecNames = ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"]
+
+    static func name(_ code: Int32, in names: [String]) -> String {
+        names.indices.contains(Int(code)) ? names[Int(code)] : "\(code)"
     }
 
     static func decompress(_ body: [UInt8], codec: Int32, size: Int, using d: BlockCompressor) throws(PageError) -> [UInt8] {
@@ -153,7 +155,7 @@ enum ColumnChunkReader {
             guard ok else { throw PageError(message: "a \(codec == 6 ? "zstd" : "LZ4_RAW") page that does not decompress to \(size) bytes") }
             return out
         default:
-            throw PageError(message: "codec \(["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"].indices.contains(Int(codec)) ? ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"][Int(codec)] : "\(codec)") is not imported yet")
+            throw PageError(message: "codec \(name(codec, in: codecNames)) is not imported yet")
         }
     }
 
@@ -185,7 +187,8 @@ enum ColumnChunkReader {
                 out.append(date: Int32(bitPattern: UInt32(truncatingIfNeeded: le(4))))
             case (1, _):
                 try need(4)
-                out.append(Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: le(4)))))
+                let bits = UInt32(truncatingIfNeeded: le(4))
+                out.append(leaf.unsigned32 ? Int64(bits) : Int64(Int32(bitPattern: bits)))
             case (2, .timestamp):
                 try need(8)
                 let v = Int64(bitPattern: le(8))

@@ -21,8 +21,10 @@ public enum ParquetImport {
         var element: ParquetMetadata.Element
         var type: LogicalType
         var optional: Bool
-        /// Multiplier to microseconds (millis 1000, micros 1) or divisor (nanos), for timestamps.
+        /// Timestamps: the unit (1 millis, 2 micros, 3 nanos).
         var unit: Int16?
+        /// INT32 holding an unsigned value (UINT_32): read as unsigned, which int64 holds.
+        var unsigned32 = false
     }
 
     /// What an import wrote.
@@ -60,7 +62,7 @@ public enum ParquetImport {
                 if e.logicalType == 6 || e.convertedType == 6 { type = .date } else if e.logicalType == 5 || e.convertedType == 5 {
                     throw refuse("DECIMAL")
                 } else if e.logicalType == 7 || e.convertedType == 7 { throw refuse("TIME") } else { type = .int64 }
-                if e.logicalType == 10, e.integerSigned == false, (e.integerBits ?? 32) == 32 { /* UINT_32 fits in int64 */ }
+
             case 2:
                 if e.logicalType == 8 || e.convertedType == 9 || e.convertedType == 10 {
                     type = .timestamp
@@ -91,7 +93,9 @@ public enum ParquetImport {
             default: throw fail(path, "column \(e.name): unknown physical type \(physical)")
             }
             let isNull = e.logicalType == 11
-            out.append(Leaf(name: e.name, element: e, type: isNull ? .null : type, optional: e.repetition == 1, unit: unit))
+            let unsigned32 = physical == 1 && ((e.logicalType == 10 && e.integerSigned == false) || e.convertedType == 13)
+            out.append(Leaf(name: e.name, element: e, type: isNull ? .null : type, optional: e.repetition == 1, unit: unit,
+                            unsigned32: unsigned32))
         }
         return out
     }

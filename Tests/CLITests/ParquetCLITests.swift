@@ -127,4 +127,31 @@ struct ParquetCLITests {
         #expect(limited.status == 2 && limited.stderr.contains("rows would decode to more than 1024 bytes (COL_DECODE_LIMIT)"), "\(limited.stderr)")
         #expect(!s.entries.contains("out.col"))
     }
+
+    @Test("import widens Parquet's narrower types: int8 and uint32 to int64, float to float64, timestamps in ms and ns to µs")
+    func importNarrowTypes() throws {
+        let s = Scratch()
+        let script = """
+            import pyarrow as pa, pyarrow.parquet as pq
+            pq.write_table(pa.table({
+                "u": pa.array([0, 4294967295, None], pa.uint32()),
+                "i8": pa.array([-128, 127, 0], pa.int8()),
+                "f": pa.array([1.5, None, -0.0], pa.float32()),
+                "ms": pa.array([0, -1, 1700000000123], pa.timestamp("ms", tz="UTC")),
+                "ns": pa.array([0, -1, 1700000000123456789], pa.timestamp("ns", tz="UTC")),
+            }), "narrow.parquet")
+            """
+        let w = try CLI.runProcess("/usr/bin/env", ["python3", "-c", script], in: s.path)
+        #expect(w.status == 0, "\(w.stderr)")
+        var r = try CLI.run("colconv", ["narrow.parquet", "narrow.col", "-q"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLI.run("colconv", ["narrow.col", "-", "--to", "csv", "-q"], in: s.path)
+        #expect(r.stdout == """
+            u,i8,f,ms,ns
+            0,-128,1.5,1970-01-01T00:00:00Z,1970-01-01T00:00:00Z
+            4294967295,127,,1969-12-31T23:59:59.999000Z,1969-12-31T23:59:59.999999Z
+            ,0,-0.0,2023-11-14T22:13:20.123000Z,2023-11-14T22:13:20.123456Z
+
+            """, "\(r.stdout)")
+    }
 }

@@ -142,18 +142,23 @@ public struct TOMLReader {
                 current = path
                 try endOfLine()
             } else {
-                let at = (line, column)
-                let path = try keyPath()
-                skipBlanks()
-                guard peek == 0x3D else { throw fail("expected '=' after the key") }
-                i += 1
-                skipBlanks()
-                let node = try value()
-                try insert(&root, current + path, node, line: at.0, column: at.1)
+                try keyValue(into: &root, under: current)
                 try endOfLine()
             }
         }
         return root
+    }
+
+    /// `key = value`, stored under the table path `prefix` of `table`.
+    mutating func keyValue(into table: inout TOMLTable, under prefix: [String]) throws(TOMLError) {
+        let at = (line, column)
+        let path = try keyPath()
+        skipBlanks()
+        guard peek == 0x3D else { throw fail("expected '=' after the key") }
+        i += 1
+        skipBlanks()
+        let node = try value()
+        try insert(&table, prefix + path, node, line: at.0, column: at.1)
     }
 
     /// A dotted key: bare (A–Z a–z 0–9 _ -) or quoted parts separated by dots.
@@ -293,14 +298,7 @@ public struct TOMLReader {
         if peek == 0x7D { i += 1; return t }
         while true {
             skipBlanks()
-            let at = (line, column)
-            let path = try keyPath()
-            skipBlanks()
-            guard peek == 0x3D else { throw fail("expected '=' after the key") }
-            i += 1
-            skipBlanks()
-            let node = try value()
-            try insert(&t, path, node, line: at.0, column: at.1)
+            try keyValue(into: &t, under: [])
             skipBlanks()
             if peek == 0x2C { i += 1; continue }
             guard peek == 0x7D else { throw fail("expected ',' or '}' in the inline table (on one line)") }
