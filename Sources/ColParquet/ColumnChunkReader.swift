@@ -13,6 +13,11 @@ struct PageError: Error, CustomStringConvertible {
 enum ColumnChunkReader {
     /// Reads the column chunk `c` of `rows` rows.
     static func read(_ c: ParquetMetadata.Chunk, leaf: ParquetImport.Leaf, rows: Int, file: RandomAccessFile) throws(PageError) -> ColumnVector {
+        // Values are decoded by the schema's physical type: a chunk that says otherwise is corrupt
+        // (decoding by one and storing by the other would build an inconsistent column).
+        guard c.type == leaf.element.type else {
+            throw PageError(message: "the column chunk's physical type \(c.type) differs from the schema's \(leaf.element.type.map(String.init) ?? "none")")
+        }
         // The chunk's bytes: from its first page (the dictionary's, when there is one).
         var start = c.dataPageOffset
         if let d = c.dictionaryPageOffset, d > 0, d < start { start = d }
@@ -184,7 +189,12 @@ enum ColumnChunkReader {
                 if bit == 8 { bit = 0; pos += 1 }
             case (1, .date):
                 try need(4)
-                out.append(date: Int32(bitPattern: UInt32(truncatingIfNeeded: le(4))))
+                let days = Int32(bitPattern: UInt32(truncatingIfNeeded: le(4)))
+                // A .col date widens to a timestamp without overflow: ±106,751,991 days (docs/FORMAT.md §8).
+                guard days.magnitude <= Layout.maxDateDays.magnitude else {
+                    throw PageError(message: "a DATE of \(days) days, past the ±\(Layout.maxDateDays) a .col date holds")
+                }
+                out.append(date: days)
             case (1, _):
                 try need(4)
                 let bits = UInt32(truncatingIfNeeded: le(4))

@@ -50,7 +50,16 @@ public enum ParquetImport {
             throw fail(path, "column \(nested): nested columns (structs, lists, maps) are not imported yet")
         }
         var out: [Leaf] = []
-        for e in m.schema.dropFirst() {
+        var used = Set<String>()
+        for var e in m.schema.dropFirst() {
+            // A name repeated in the Parquet schema gets `_2`, `_3`, … as a repeated CSV header does.
+            if used.contains(e.name) {
+                var k = 2
+                while used.contains("\(e.name)_\(k)") { k += 1 }
+                notes.append("column \(e.name): repeated in the Parquet schema, imported as \(e.name)_\(k)")
+                e.name += "_\(k)"
+            }
+            used.insert(e.name)
             guard e.repetition != 2 else { throw fail(path, "column \(e.name): repeated columns (lists) are not imported yet") }
             guard let physical = e.type else { throw fail(path, "column \(e.name): a group without children") }
             let refuse = { (what: String) -> ParquetError in fail(path, "column \(e.name): \(what) is not imported yet") }

@@ -107,6 +107,7 @@ struct ParquetCLITests {
             pq.write_table(pa.table({"d": pa.array([decimal.Decimal("1.25")], pa.decimal128(5, 2))}), "decimal.parquet")
             pq.write_table(pa.table({"l": pa.array([[1, 2]])}), "list.parquet")
             pq.write_table(pa.table({"g": pa.array([1], pa.int64())}), "gzip.parquet", compression="gzip")
+            pq.write_table(pa.Table.from_arrays([pa.array([1, 2]), pa.array([3, 4])], names=["a", "a"]), "repeated.parquet")
             """
         let w = try CLI.runProcess("/usr/bin/env", ["python3", "-c", script], in: s.path)
         #expect(w.status == 0, "\(w.stderr)")
@@ -116,10 +117,16 @@ struct ParquetCLITests {
             let r = try CLI.run("colconv", [file, "out.col", "-q"], in: s.path)
             #expect(r.status == 2 && r.stderr.contains(words), "\(file): \(r.stderr)")
         }
+        // A name repeated in the Parquet schema is imported as a_2, with a note.
+        let repeated = try CLI.run("colconv", ["repeated.parquet", "repeated.col"], in: s.path)
+        #expect(repeated.status == 0 && repeated.stderr.contains("column a: repeated in the Parquet schema, imported as a_2"), "\(repeated.stderr)")
+        let names = try CLI.run("colconv", ["repeated.col", "-", "--to", "csv", "-q"], in: s.path)
+        #expect(names.stdout == "a,a_2\n1,3\n2,4\n", "\(names.stdout)")
         s.write("bad.parquet", bytes: Array("PAR1".utf8) + [0, 0, 0, 0] + Array("PAR1".utf8) + [0x10, 0, 0, 0] + Array("PAR1".utf8))
         let bad = try CLI.run("colconv", ["bad.parquet", "out.col", "-q"], in: s.path)
         #expect(bad.status == 2 && bad.stderr.contains("bad.parquet: a footer of 16 bytes does not fit in the file"), "\(bad.stderr)")
         #expect(!s.entries.contains("out.col"))
+        try FileManager.default.removeItem(atPath: s.file("repeated.col"))
         // Rows that would decode past the decode limit are refused before they are decoded.
         try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/categories.csv", toPath: s.file("c.csv"))
         #expect(try CLI.run("colconv", ["c.csv", "c.parquet", "-q"], in: s.path).status == 0)

@@ -156,4 +156,32 @@ struct IntegrityTests {
         }
         #expect(dir.entries.isEmpty, "left behind: \(dir.entries)")
     }
+
+    @Test("column names are unique: the writer refuses a repeat, and the reader a forged schema that repeats one")
+    func uniqueNames() throws {
+        let dir = Scratch()
+        #expect(throws: ColFileError.self) {
+            _ = try ColFileWriter(path: dir.file("a.col"), columns: [ColumnDescriptor(name: "a"), ColumnDescriptor(name: "a")])
+        }
+        let w = try ColFileWriter(path: dir.file("b.col"), columns: [ColumnDescriptor(name: "a")])
+        #expect(throws: ColFileError.self) { try w.addColumn(ColumnDescriptor(name: "a")) }
+        w.abort()
+        // A forged schema section naming two columns "id" (the file's other sections and checksums are consistent).
+        let path = dir.file("good.col")
+        try writeSmallMultiChunkFile(path)
+        var forged = try ForgedFile(path: path)
+        var schema = forged.section(.schema)
+        // The second column's name, "name" (a length byte, then the bytes), becomes "id".
+        let target: [UInt8] = [4] + Array("name".utf8)
+        let second = try #require((0...(schema.count - target.count)).first { Array(schema[$0..<($0 + target.count)]) == target })
+        schema.replaceSubrange(second..<(second + target.count), with: [2] + Array("id".utf8))
+        forged.setSection(.schema, schema)
+        let bad = dir.write("bad.col", bytes: forged.bytes())
+        do {
+            _ = try ColFileReader(path: bad)
+            Issue.record("a schema with a repeated name was read")
+        } catch {
+            #expect(error.description.contains("corrupt schema section") && error.description.contains("repeated column name"), "\(error)")
+        }
+    }
 }

@@ -40,12 +40,19 @@ public final class ColFileWriter {
     public var declaredRoles: [String: ColumnRole] = [:]
     /// True for a snapshot: chunks are described, not written (docs/FORMAT.md §1.4).
     private var isSnapshot = false
+    /// The columns' names, as bytes: a name appears once in a file.
+    private var names: Set<[UInt8]>
     /// A snapshot's roles, given whole by `finishSnapshot`.
     private var givenRoles: [ColumnRoleRecord]?
 
     /// Creates the temporary file next to `path`.
     public init(path: String, columns: [ColumnDescriptor] = [], options: WriterOptions = WriterOptions()) throws(ColFileError) {
-        for (j, c) in columns.enumerated() { try Self.check(c, index: j) }
+        var names = Set<[UInt8]>()
+        for (j, c) in columns.enumerated() {
+            try Self.check(c, index: j)
+            guard names.insert(Array(c.name.utf8)).inserted else { throw Self.repeated(c.name, index: j) }
+        }
+        self.names = names
         guard columns.count <= Layout.maxColumns else {
             throw .invalidArgument("\(columns.count) columns; a .col file holds at most \(Layout.maxColumns)")
         }
@@ -138,10 +145,12 @@ public final class ColFileWriter {
     @discardableResult
     public func addColumn(_ column: ColumnDescriptor) throws(ColFileError) -> Int {
         try Self.check(column, index: columns.count)
+        guard !names.contains(Array(column.name.utf8)) else { throw Self.repeated(column.name, index: columns.count) }
         guard columns.count < Layout.maxColumns else {
             throw .invalidArgument("column \(columns.count + 1): a .col file holds at most \(Layout.maxColumns) columns")
         }
         columns.append(ColumnDescriptor(name: column.name, type: .null, nullable: rowCount > 0, sourcePath: column.sourcePath))
+        names.insert(Array(column.name.utf8))
         directory.addColumns(1)
         var s = ColumnStatistics(type: .null)
         s.rowCount = rowCount
@@ -233,6 +242,11 @@ public final class ColFileWriter {
     /// text is not checked, as a reader does not check it either).
     static func textIsValid(_ v: ColumnVector) -> Bool {
         v.type != .string || PageDecoder.isValidUTF8(v.bytes, offsets: v.offsets)
+    }
+
+    /// The error for a column name used twice: a reader finds columns by name.
+    static func repeated(_ name: String, index j: Int) -> ColFileError {
+        .invalidArgument("column \(j + 1): the name '\(name)' is already a column's; names in a .col file are unique")
     }
 
     /// The error for a string column with a value that is not UTF-8: the file would not read back.

@@ -29,8 +29,12 @@ extension Schema {
         let n = try r.readCount(limit: Layout.maxColumns, minBytesEach: 4)
         var cols: [ColumnDescriptor] = []
         cols.reserveCapacity(n)
+        var names = Set<[UInt8]>()
         for _ in 0..<n {
+            let nameAt = r.offset
             let name = try r.readString(limit: Layout.maxNameBytes)
+            // Names are unique, compared as bytes (docs/FORMAT.md §2.1): readers find columns by name.
+            guard names.insert(Array(name.utf8)).inserted else { throw .invalid("a repeated column name", offset: nameAt) }
             let at = r.offset
             guard let type = LogicalType(rawValue: try r.readUInt8()) else { throw .invalid("column type", offset: at) }
             let flags = try r.readUInt8()
