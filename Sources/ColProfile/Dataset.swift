@@ -166,7 +166,8 @@ public struct Dataset: Sendable {
                 }
                 seen[k] = true
                 let logical = columns[k].type.widened(with: c.type)
-                if columns[k].type != .null && logical != columns[k].type {
+                // A widening happens at a row: a part without rows widens the type but records no event.
+                if columns[k].type != .null && logical != columns[k].type && part.rowCount > 0 {
                     columns[k].widenings.append(WideningEvent(column: k, chunk: chunksSoFar, row: rowCount, from: columns[k].type, to: logical))
                 }
                 columns[k].type = logical

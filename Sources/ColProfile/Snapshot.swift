@@ -9,7 +9,6 @@
 // dataset: the chunks of every part in order, the columns merged by name, the statistics and
 // sketches merged as `Dataset` merges them, and the roles inferred over the files.
 
-import ColBytes
 import ColFormat
 import ColSketches
 
@@ -22,10 +21,6 @@ public enum Snapshot {
         }
         let writer: ColFileWriter
         do { writer = try ColFileWriter.snapshot(path: path, columns: columns) } catch { throw .unreadable(path: path, error) }
-        var widenings: [WideningEvent] = []
-        var typeSoFar = [LogicalType](repeating: .null, count: columns.count)
-        var firstChunk = 0
-        var firstRow: UInt64 = 0
         var decisions: [(subject: String, decision: String)] = []
         for part in dataset.parts {
             let r = part.reader
@@ -40,19 +35,6 @@ public enum Snapshot {
             }
             // The part's columns in the dataset's order (nil: the part lacks the column).
             let map: [Int?] = dataset.columns.map { r.schema.columnIndexByName[Array($0.name.utf8)] }
-            for (k, j) in map.enumerated() {
-                guard let j else { continue }
-                let t = r.schema.columns[j].type
-                let widened = typeSoFar[k].widened(with: t)
-                if typeSoFar[k] != .null, widened != typeSoFar[k], part.rowCount > 0 {
-                    widenings.append(WideningEvent(column: k, chunk: firstChunk, row: firstRow, from: typeSoFar[k], to: widened))
-                }
-                for w in r.schema.widenings where w.column == j {
-                    widenings.append(WideningEvent(column: k, chunk: firstChunk + w.chunk, row: firstRow.saturatingAdding(w.row),
-                                                   from: w.from, to: w.to))
-                }
-                typeSoFar[k] = widened
-            }
             for c in 0..<r.directory.chunkCount {
                 let rows = Int(r.directory.chunkRowCounts[c])
                 var entries: [DirectoryEntry] = []
@@ -86,8 +68,6 @@ public enum Snapshot {
             if !p.tool.isEmpty { origin += " by \(p.tool)" }
             if !p.createdAt.isEmpty { origin += " at \(p.createdAt)" }
             decisions.append((part.path, origin))
-            firstChunk += r.directory.chunkCount
-            firstRow = firstRow.saturatingAdding(part.rowCount)
         }
         var statistics: [ColumnStatistics] = []
         for k in dataset.columns.indices {
@@ -100,6 +80,8 @@ public enum Snapshot {
             sourceSize: UInt64(dataset.fileBytes), tool: tool + " snapshot", createdAt: Provenance.now(),
             options: [("snapshot", "data"), ("parts", String(dataset.parts.count))], decisions: decisions)
         do {
+            // The dataset counts widening events from its start already; the schema lists them in chunk order.
+            let widenings = dataset.columns.flatMap(\.widenings).sorted { ($0.chunk, $0.row, $0.column) < ($1.chunk, $1.row, $1.column) }
             try writer.finishSnapshot(statistics: statistics, roles: dataset.columns.map(\.role), widenings: widenings,
                                       provenance: provenance)
         } catch {
