@@ -103,13 +103,12 @@ extension Drift {
                             detail: "null rate \(percent(bNull)) → \(percent(nNull))", chunk: chunk)
     }
 
-    /// Checks of a key or event-time column: NEW should follow BASE. `period` is false inside a
-    /// file, where a quiet hour between chunks is no gap.
+    /// Order checks of a key or event-time column: NEW should follow BASE (its null rate is checked
+    /// apart). `judgeTimeGaps` is false inside a file, where a quiet hour between chunks is no gap.
     static func sequence(column: String, type: LogicalType, role: ColumnRole, base b: ColumnStatistics, new n: ColumnStatistics,
                          baseOrder: ValueOrder?, newOrder: ValueOrder?, thresholds t: DriftThresholds, chunk: Int?,
                          judgeTimeGaps: Bool = true) -> [DriftFinding] {
         var out: [DriftFinding] = []
-        if let f = nullRate(column: column, base: b, new: n, thresholds: t, chunk: chunk) { out.append(f) }
         guard b.valueCount > 0, n.valueCount > 0, let bLo = b.min?.numericValue, let bHi = b.max?.numericValue,
               let nLo = n.min?.numericValue, let nHi = n.max?.numericValue else { return out }
         let isKey = role == .key

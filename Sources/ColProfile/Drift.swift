@@ -247,8 +247,9 @@ public enum Drift {
         case .none:
             return distribution(column: column, type: type, base: b, new: n, thresholds: t, chunk: nil, baseDistinct: baseDistinct)
         case .key, .eventTime:
-            return sequence(column: column, type: type, role: role, base: b, new: n, baseOrder: baseOrder, newOrder: newOrder,
-                            thresholds: t, chunk: nil)
+            return (nullRate(column: column, base: b, new: n, thresholds: t, chunk: nil).map { [$0] } ?? [])
+                + sequence(column: column, type: type, role: role, base: b, new: n, baseOrder: baseOrder, newOrder: newOrder,
+                           thresholds: t, chunk: nil)
         case .partition:
             return partition(column: column, type: type, base: b, new: n, thresholds: t, chunk: nil)
         case .identifier:
@@ -334,7 +335,7 @@ public enum Drift {
                     if let p = previous {
                         report.findings += sequence(column: c.name, type: c.type, role: role, base: stats[p], new: stats[i],
                                                     baseOrder: rest.order, newOrder: stats[i].order, thresholds: t, chunk: i,
-                                                    judgeTimeGaps: false).filter { $0.metric != "null_rate" }
+                                                    judgeTimeGaps: false)
                     }
                 case .partition:
                     if let f = nullRate(column: c.name, base: rest, new: stats[i], thresholds: t, chunk: i) { report.findings.append(f) }
