@@ -154,7 +154,7 @@ public struct Colconv: ParsableCommand {
             let start = clock.now
             var summary = try convertToCol(format: inFormat, to: staging, printSummary: false)
             reuseFreedMemoryForDecoding()
-            let written = try exportParquet(from: staging, to: output, printSummary: false)
+            let written = try exportParquet(from: staging, to: output, printSummary: false, removeSource: true)
             // One line for the whole conversion, with the Parquet file's size.
             let elapsed = clock.now - start
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -213,7 +213,7 @@ public struct Colconv: ParsableCommand {
 
     /// Writes the .col file `source` as Parquet, with its profile in the key-value metadata.
     @discardableResult
-    func exportParquet(from source: String, to path: String, printSummary: Bool) throws -> ParquetSummary {
+    func exportParquet(from source: String, to path: String, printSummary: Bool, removeSource: Bool = false) throws -> ParquetSummary {
         var options = ParquetOptions()
         switch codec {
         case "zstd": options.codec = .zstd
@@ -222,9 +222,12 @@ public struct Colconv: ParsableCommand {
         }
         options.level = Int32(clamping: level)
         options.createdBy = "colconv version \(Self.version)"
-        let reader: ColFileReader
-        do { reader = try ColFileReader(path: source) } catch { throw ProfileError.unreadable(path: source, error) }
         let dataset = try Dataset(paths: [source])
+        // The file stays open: a staged .col file is unlinked at once, so that an interrupted export leaves nothing.
+        if removeSource { unlink(source) }
+        guard dataset.parts.count == 1, let reader = dataset.parts.first?.reader else {
+            throw UsageError("\(source) is a folder; Parquet is written from one .col file")
+        }
         let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
         options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile)]
         let summary = try ParquetExport.write(reader, to: path, options: options)
