@@ -112,18 +112,12 @@ public enum ParquetFooter {
             switch (id, type) {
             case (1, .i32): m.version = try r.i32()
             case (2, .list):
-                let (element, count) = try r.list()
-                guard element == .structure else { throw r.fail("a schema that is not a list of structs") }
-                for _ in 0..<count { m.schema.append(try schemaElement(&r)) }
+                try r.structList("schema elements") { (r: inout ThriftCompactReader) throws(ThriftError) in m.schema.append(try schemaElement(&r)) }
             case (3, .i64): m.numRows = try r.i64()
             case (4, .list):
-                let (element, count) = try r.list()
-                guard element == .structure else { throw r.fail("row groups that are not structs") }
-                for _ in 0..<count { m.rowGroups.append(try rowGroup(&r)) }
+                try r.structList("row groups") { (r: inout ThriftCompactReader) throws(ThriftError) in m.rowGroups.append(try rowGroup(&r)) }
             case (5, .list):
-                let (element, count) = try r.list()
-                guard element == .structure else { throw r.fail("key-value metadata that is not structs") }
-                for _ in 0..<count {
+                try r.structList("key-value metadata") { (r: inout ThriftCompactReader) throws(ThriftError) in
                     var key = "", value: String?
                     try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
                         switch (id, type) {
@@ -185,9 +179,7 @@ public enum ParquetFooter {
         try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
             switch (id, type) {
             case (1, .list):
-                let (element, count) = try r.list()
-                guard element == .structure else { throw r.fail("column chunks that are not structs") }
-                for _ in 0..<count {
+                try r.structList("column chunks") { (r: inout ThriftCompactReader) throws(ThriftError) in
                     var chunk = ParquetMetadata.Chunk(path: [], type: -1, codec: -1, numValues: 0, totalCompressedSize: 0, dataPageOffset: -1)
                     try r.structure { (r: inout ThriftCompactReader, id: Int16, type: ThriftType) throws(ThriftError) in
                         guard id == 3, type == .structure else { return try r.skip(type) }

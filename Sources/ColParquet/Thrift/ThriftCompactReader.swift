@@ -133,6 +133,14 @@ struct ThriftCompactReader {
         return (type, count)
     }
 
+    /// A list of structs (`what` names it in the error when the elements are not structs):
+    /// `element` is called once per element and must consume it.
+    mutating func structList(_ what: String, _ element: (inout ThriftCompactReader) throws(ThriftError) -> Void) throws(ThriftError) {
+        let (type, count) = try list()
+        guard type == .structure else { throw fail("\(what) that are not structs") }
+        for _ in 0..<count { try element(&self) }
+    }
+
     /// A boolean field's value, which the compact protocol keeps in the field's type.
     func bool(_ type: ThriftType) throws(ThriftError) -> Bool {
         switch type {
