@@ -74,7 +74,7 @@ for t in "${targets[@]}"; do
     [ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
     "$bin" "$work/corpus/$t" "$work/seeds/$t" "${dict[@]}" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
         -timeout=20 -artifact_prefix="$work/crashes/$t-" -print_final_stats=1 2>&1 \
-        | grep -E "^(#[0-9]+ *(DONE|INITED)|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
+        | grep -E "^(#[0-9]+ *(DONE|INITED)|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ?ERROR|ALARM|SUMMARY|artifact_prefix|Test unit written)" || true
     if ls "$work/crashes/$t-"* >/dev/null 2>&1; then
         echo "$t: crash inputs in $work/crashes" >&2
         status=1

@@ -46,6 +46,8 @@ struct ConfigTests {
         ("d = 2026-11-29\n", 1, 5, "dates"),
         ("a = [1, 2\n", 2, 1, "not closed"),
         ("= 3\n", 1, 1, "expected a key"),
+        ("a = " + String(repeating: "[", count: 5000) + "\n", 1, 37, "nest more than 32 deep"),
+        ("a = " + String(repeating: "{ b = ", count: 40) + "\n", 1, 5 + 32 * 6, "nest more than 32 deep"),
     ])
     func refused(_ text: String, _ line: Int, _ column: Int, _ words: String) {
         do {

@@ -74,6 +74,10 @@ public struct TOMLReader {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// How many arrays and inline tables enclose the value being read.
+    var depth = 0
+    /// colprof.toml nests two levels at most; the limit keeps a hostile file from exhausting the stack.
+    static let maximumDepth = 32
 
     /// Parses `text`.
     public static func parse(_ text: [UInt8]) throws(TOMLError) -> TOMLTable {
@@ -221,6 +225,11 @@ public struct TOMLReader {
         let at = (line, column)
         guard let c = peek else { throw fail("expected a value") }
         let v: TOMLValue
+        if c == 0x5B || c == 0x7B {
+            guard depth < Self.maximumDepth else { throw fail("arrays and inline tables nest more than \(Self.maximumDepth) deep") }
+            depth += 1
+        }
+        defer { if c == 0x5B || c == 0x7B { depth -= 1 } }
         switch c {
         case 0x22, 0x27:
             if bytes[i...].starts(with: [c, c, c]) { throw fail("multi-line strings are not used by colprof.toml") }
