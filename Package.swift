@@ -33,6 +33,9 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4", pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ColBytes"),
         .target(name: "ColSketches", dependencies: ["ColBytes"]),
         .target(name: "ColFormat", dependencies: ["ColBytes", "ColSketches", "CZstd", "CLZ4"]),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
         .target(name: "ColProfile", dependencies: ["ColBytes", "ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
-        .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat"]),
+        .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat", "CZstd", "CZlib"]),
         .target(
             name: "ColCLI",
             dependencies: [
