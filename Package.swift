@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ColIngestTests", dependencies: ["ColBytes", "ColFormat", "ColText", "ColIngest", "ColCLI", "TestSupport"]),
         .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest", "TestSupport"]),
         .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest", "TestSupport"]),
-        .testTarget(name: "ColParquetTests", dependencies: ["ColFormat", "ColIngest", "ColParquet", "TestSupport"]),
+        .testTarget(name: "ColParquetTests", dependencies: ["ColFormat", "ColIngest", "ColParquet", "CZlib", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

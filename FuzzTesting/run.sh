@@ -59,6 +59,8 @@ if [ -n "$colconv" ] && [ -z "$(ls -A "$work/seeds/FuzzParquetFooter")" ]; then
         n=$((n + 1))
     done
 fi
+# And the peer suite's Parquet files (apache/parquet-testing), small ones: every encoding, codec and nesting.
+find "$corpus/parquet-testing" -type f -name '*.parquet' -size -64k -exec cp -n {} "$work/seeds/FuzzParquetFooter/" \; 2>/dev/null || true
 FUZZ_WRITE_SEEDS="$work/seeds/FuzzStatistics" "$scratch/release/FuzzStatistics" 2>/dev/null || true
 
 status=0

@@ -1,5 +1,6 @@
 @testable import ColParquet
 import ColFormat
+import CZlib
 import ColIngest
 import Foundation
 import Testing
@@ -173,5 +174,60 @@ struct PageDecodingTests {
             #expect(throws: PageError.self) { try Hybrid.decode(bytes, from: 0, to: bytes.count / 2, count: values.count, bitWidth: width) }
         }
         #expect(throws: PageError.self) { try Hybrid.decode([0x03], from: 0, to: 1, count: 8, bitWidth: 1) }  // a bit-packed group, no bytes
+    }
+
+    /// `bytes` compressed as one gzip member.
+    func gzip(_ bytes: [UInt8]) -> [UInt8] {
+        var stream = z_stream()
+        _ = deflateInit2_(&stream, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        defer { deflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+        var input = bytes
+        input.withUnsafeMutableBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                stream.next_in = i.baseAddress
+                stream.avail_in = UInt32(i.count)
+                stream.next_out = o.baseAddress
+                stream.avail_out = UInt32(o.count)
+                _ = deflate(&stream, Z_FINISH)
+            }
+        }
+        return Array(out[..<Int(stream.total_out)])
+    }
+
+    @Test("gzip: members decode, concatenated too; a bomb, a short page and a forged size are refused without allocating them")
+    func gzipPages() {
+        let text = Array(String(repeating: "parquet page ", count: 500).utf8)
+        let one = gzip(text)
+        #expect(one.withUnsafeBytes { Gzip.decompress($0, expected: text.count) } == text)
+        // Two members one after the other (some writers flush per buffer), and zero padding after.
+        let two = gzip(Array(text[..<100])) + gzip(Array(text[100...])) + [0, 0, 0]
+        #expect(two.withUnsafeBytes { Gzip.decompress($0, expected: text.count) } == text)
+        // A bomb: 64 MiB of zeros in about 64 KiB, in a page that says 1 MiB. Refused at the page's size.
+        let bomb = gzip([UInt8](repeating: 0, count: 64 << 20))
+        #expect(bomb.count < 200_000)
+        #expect(bomb.withUnsafeBytes { Gzip.decompress($0, expected: 1 << 20) } == nil)
+        // Short of the size it states, cut short, or claiming 2 GiB: refused (the buffer is never touched past real output).
+        #expect(one.withUnsafeBytes { Gzip.decompress($0, expected: text.count + 1) } == nil)
+        #expect(Array(one.dropLast(10)).withUnsafeBytes { Gzip.decompress($0, expected: text.count) } == nil)
+        #expect(one.withUnsafeBytes { Gzip.decompress($0, expected: Int(Int32.max) - 2) } == nil)
+        #expect([UInt8](repeating: 0x1F, count: 20).withUnsafeBytes { Gzip.decompress($0, expected: 5) } == nil)
+    }
+
+    @Test("DELTA_BINARY_PACKED: a header that breaks the spec, a count that differs from the page, or a miniblock past the page is refused")
+    func deltaBinaryPacked() throws {
+        // Block 128, 4 miniblocks, 5 values, first 7; min delta 1, widths 0: 7, 8, 9, 10, 11.
+        let good: [UInt8] = [0x80, 0x01, 4, 5, 14, 2, 0, 0, 0, 0]
+        var pos = 0
+        #expect(try PageDecoding.deltaBinaryPacked(good, at: &pos, count: 5) == [7, 8, 9, 10, 11])
+        #expect(pos == good.count)
+        for (bytes, count) in [([0x40, 4, 5, 14, 2, 0, 0, 0, 0] as [UInt8], 5),      // a block of 64, not a multiple of 128
+                               (good, 4),                                                // 5 values where the page has 4
+                               ([0x80, 0x01, 4, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 14], 5),  // a count of 2^32 - 1 with no bytes for it
+                               ([0x80, 0x01, 4, 5, 14, 2, 65, 0, 0, 0], 5),            // a miniblock of 65 bits
+                               ([0x80, 0x01, 4, 5, 14, 2, 8, 0, 0, 0], 5)] {           // a miniblock of 8 bits with no bytes
+            var at = 0
+            #expect(throws: PageError.self) { try PageDecoding.deltaBinaryPacked(bytes, at: &at, count: count) }
+        }
     }
 }
