@@ -14,6 +14,12 @@ public struct ParquetError: Error, Sendable, CustomStringConvertible, Equatable 
     public var message: String
     /// `path: message`.
     public var description: String { "\(path): \(message)" }
+
+    /// An error about the file at `path`.
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
 }
 
 /// What a Parquet footer says, as far as colconv uses it.

@@ -58,7 +58,25 @@ public struct DatasetPart: Sendable {
     /// Chunks in this part.
     public var chunkCount: Int { reader.directory.chunkCount }
     /// The file's size in bytes.
-    public var fileSize: Int { reader.fileSize }
+    public let fileSize: Int
+    /// How a file that is not a .col file was read (e.g. "Parquet, from its col.snapshot"), or nil.
+    public let readAs: String?
+
+    /// The .col file or snapshot read by `reader`, found at `path`.
+    public init(path: String, reader: ColFileReader) {
+        self.path = path
+        self.reader = reader
+        fileSize = reader.fileSize
+        readAs = nil
+    }
+
+    /// A file of another format at `path` (`fileSize` bytes), read through the .col file `reader`, as `readAs` says.
+    public init(path: String, reader: ColFileReader, fileSize: Int, readAs: String) {
+        self.path = path
+        self.reader = reader
+        self.fileSize = fileSize
+        self.readAs = readAs
+    }
 }
 
 /// One column of a dataset: its merged schema entry and statistics, and

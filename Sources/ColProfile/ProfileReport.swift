@@ -139,7 +139,8 @@ public struct ProfileReport: Sendable {
         let ratio = totalStored > 0 ? fixed(Double(totalDecoded) / Double(totalStored), 1) + "×" : "-"
         lines.append("\(d.rowCount) rows × \(d.columns.count) columns in \(d.chunkCount) chunk\(d.chunkCount == 1 ? "" : "s"), "
                      + "\(d.parts.count == 1 ? "file" : "\(d.parts.count) files") \(formatSize(UInt64(d.fileBytes)))"
-                     + (d.parts.contains { $0.reader.isSnapshot } ? " (snapshot: statistics without data)" : "") + "; "
+                     + (d.parts.first { $0.readAs != nil }.flatMap(\.readAs).map { " (\($0))" }
+                        ?? (d.parts.contains { $0.reader.isSnapshot } ? " (snapshot: statistics without data)" : "")) + "; "
                      + "columns \(formatSize(totalStored)) stored, \(formatSize(totalDecoded)) decoded (\(ratio))")
         lines.append("schema \(d.schema.fingerprint)  types \(d.schema.typesFingerprint)")
         for part in d.parts {

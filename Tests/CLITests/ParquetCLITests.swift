@@ -130,6 +130,48 @@ struct ParquetCLITests {
         }
     }
 
+    @Test("colprof takes a Parquet file: ours from the snapshot in its footer, others by reading their data (with a note); drift across formats; a forged snapshot is refused")
+    func colprofOnParquet() throws {
+        let s = Scratch()
+        try FileManager.default.copyItem(atPath: "\(CLI.root)/Fixtures/parquet/categories.csv", toPath: s.file("categories.csv"))
+        #expect(try CLI.run("colconv", ["categories.csv", "cat.col", "-q", "--chunk-rows", "64"], in: s.path).status == 0)
+        #expect(try CLI.run("colconv", ["cat.col", "cat.parquet", "-q"], in: s.path).status == 0)
+        func columns(_ file: String) throws -> NSArray? {
+            let r = try CLI.run("colprof", [file, "--json"], in: s.path)
+            #expect(r.status == 0, "\(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? NSDictionary
+            return object?["columns"] as? NSArray
+        }
+        // Ours: every column's statistics, sketches and roles as the .col file's, without a note (no data read).
+        let fromCol = try columns("cat.col"), fromParquet = try columns("cat.parquet")
+        #expect(fromCol != nil && fromCol == fromParquet)
+        let text = try CLI.run("colprof", ["cat.parquet"], in: s.path)
+        #expect(text.status == 0 && text.stderr.isEmpty && text.stdout.contains("(Parquet, profiled from its footer's col.snapshot)"), "\(text.stdout)\(text.stderr)")
+        // Another writer's: the data is read, and colprof says so.
+        let w = try CLI.runProcess("/usr/bin/env", ["python3", "-c", """
+            import pyarrow.parquet as pq, pyarrow as pa
+            t = pq.read_table("cat.parquet")
+            pq.write_table(t.replace_schema_metadata(None), "theirs.parquet")
+            pq.write_table(t.replace_schema_metadata({"col.snapshot": "not base64!"}), "forged.parquet")
+            pq.write_table(t.replace_schema_metadata({"col.snapshot": "UEFSMQ=="}), "garbage.parquet")
+            """], in: s.path)
+        #expect(w.status == 0, "\(w.stderr)")
+        let theirs = try CLI.run("colprof", ["theirs.parquet"], in: s.path)
+        #expect(theirs.status == 0 && theirs.stderr.contains("theirs.parquet holds no colconv snapshot; reading its data (200 rows in 1 row groups)"), "\(theirs.stderr)")
+        #expect(theirs.stdout.hasPrefix("200 rows × 8 columns in 1 chunk") && theirs.stdout.contains("(Parquet, its data read)"), "\(theirs.stdout)")
+        // Drift between formats: the same data passes.
+        let drift = try CLI.run("colprof", ["drift", "cat.col", "theirs.parquet"], in: s.path)
+        #expect(drift.status == 0 && drift.stdout.contains("schema: identical fingerprints") && drift.stdout.contains("result: PASS"), "\(drift.stdout)\(drift.stderr)")
+        let snapshot = try CLI.run("colprof", ["snapshot", "cat.parquet", "-o", "base.colprof"], in: s.path)
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(try CLI.run("colprof", ["drift", "base.colprof", "cat.parquet"], in: s.path).status == 0)
+        for (file, words) in [("forged.parquet", "forged.parquet: the col.snapshot metadata is not base64"),
+                              ("garbage.parquet", "garbage.parquet: its col.snapshot does not read as a .col file")] {
+            let r = try CLI.run("colprof", [file], in: s.path)
+            #expect(r.status == 2 && r.stderr.contains(words), "\(r.stderr)")
+        }
+    }
+
     @Test("import refuses what it cannot read, naming the column and the feature; a hostile file gets a located error")
     func importRefusals() throws {
         let s = Scratch()

@@ -229,7 +229,14 @@ public struct Colconv: ParsableCommand {
             throw UsageError("\(source) is a folder; Parquet is written from one .col file")
         }
         let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
-        options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile)]
+        // The snapshot of the .col file, so that colprof answers from this file's footer alone (docs/PARQUET.md).
+        let snapshot = try ParquetInputs.temporaryPath()
+        defer { unlink(snapshot) }
+        try Snapshot.write(dataset, to: snapshot, tool: "colconv \(Self.version)")
+        let file = try RandomAccessFile(path: snapshot)
+        let snapshotBytes = try file.read(at: 0, count: file.size)
+        options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile),
+                             (ParquetInputs.snapshotKey, Base64.encode(snapshotBytes))]
         let summary = try ParquetExport.write(reader, to: path, options: options)
         if printSummary { printError("\(summary.rows) rows in \(summary.rowGroups) row group\(summary.rowGroups == 1 ? "" : "s") written to \(path) (\(formatSize(UInt64(summary.bytes))))") }
         return summary

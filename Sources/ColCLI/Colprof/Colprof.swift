@@ -90,7 +90,7 @@ struct Profile: ParsableCommand {
         } else {
             available = LoadAdvice.availableMemory() ?? 0
         }
-        let dataset = try Dataset(paths: paths)
+        let dataset = try ParquetInputs.dataset(paths, tool: "colprof")
         let report = try ProfileReport(dataset: dataset, layout: layout, availableBytes: available, columns: output.columnList)
         print(report.render(output.format), terminator: "")
     }
@@ -152,7 +152,7 @@ struct DriftCommand: ParsableCommand {
             columnThresholds[column] = t
         }
         let roles = (file?.roles ?? [:]).merging(try Drift.roleOverrides(role)) { _, commandLine in commandLine }
-        var baseData = try Dataset(paths: [base])
+        var baseData = try ParquetInputs.dataset([base], tool: "colprof")
         var history: History?
         var notes: [String] = file.map { ["config: \($0.path)"] } ?? []
         if let last, last < 1 { throw UsageError("--last must be 1 or more") }
@@ -174,7 +174,7 @@ struct DriftCommand: ParsableCommand {
         }
         var report: DriftReport
         if let new {
-            let newData = try Dataset(paths: [new])
+            let newData = try ParquetInputs.dataset([new], tool: "colprof")
             report = try Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
                                        columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles,
                                        columnThresholds: columnThresholds)
@@ -215,7 +215,7 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         if !append && (label != nil || keep != 30) { throw UsageError("--keep and --label go with --append") }
-        let dataset = try Dataset(paths: paths)
+        let dataset = try ParquetInputs.dataset(paths, tool: "colprof")
         let tool = "colprof \(Colprof.version)"
         var st = stat()
         if append {
