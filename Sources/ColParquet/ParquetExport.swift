@@ -121,6 +121,67 @@ public enum ParquetExport {
         return (Int64(header.count + page.count), Int64(header.count + body.count))
     }
 
+    /// Rows a chunk column's encodings are compared on.
+    static let sampleRows = 16_384
+
+    /// The encoding of a chunk column's data page whose values take the fewest bytes, compressed
+    /// as the page will be, judged on the first `sampleRows` rows and scaled to the chunk: PLAIN;
+    /// RLE_DICTIONARY when `dictionary` exists (with its dictionary page, compressed, added);
+    /// BYTE_STREAM_SPLIT for doubles (random doubles compress better split into byte streams,
+    /// decimal-like ones worse). DuckDB chooses by an analyze phase in the same spirit.
+    static func chooseEncoding(_ v: ColumnVector, dictionary: ChunkDictionary?, options: ParquetOptions,
+                               compressor: BlockCompressor) -> PageEncoding {
+        var candidates: [PageEncoding] = [.plain]
+        if dictionary != nil { candidates.append(.rleDictionary) }
+        if v.type == .float64 { candidates.append(.byteStreamSplit) }
+        guard candidates.count > 1 else { return .plain }
+        let sample = v.count <= sampleRows ? v : v.slice(0..<sampleRows)
+        let present = v.count - v.nullCount, samplePresent = sample.count - sample.nullCount
+        guard samplePresent > 0 else { return candidates[1] }
+        let scale = Double(present) / Double(samplePresent)
+        func size(_ bytes: [UInt8]) -> Int {
+            guard options.codec == .zstd else { return bytes.count }
+            return bytes.withUnsafeBytes { compressor.frame($0, level: options.level) }?.count ?? bytes.count
+        }
+        var best = (encoding: PageEncoding.plain, bytes: Double.infinity)
+        var values: [UInt8] = []
+        for e in candidates {
+            values.removeAll(keepingCapacity: true)
+            appendValues(sample, encoding: e, dictionary: dictionary, indices: 0..<samplePresent, to: &values)
+            var estimate = Double(size(values)) * scale
+            if e == .rleDictionary, let dictionary { estimate += Double(size(dictionary.plain)) }
+            if estimate < best.bytes { best = (e, estimate) }
+        }
+        return best.encoding
+    }
+
+    /// Appends the values of `v`'s non-null rows in `encoding`: PLAIN; the bit width and hybrid
+    /// runs of `dictionary`'s indices `indices`; or BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1).
+    static func appendValues(_ v: ColumnVector, encoding: PageEncoding, dictionary: ChunkDictionary?, indices: Range<Int>,
+                             to out: inout [UInt8]) {
+        switch encoding {
+        case .rleDictionary:
+            guard let dictionary else { return ParquetPlain.append(v, to: &out) }
+            out.append(UInt8(dictionary.bitWidth))
+            ParquetPlain.appendHybrid(count: indices.count, bitWidth: dictionary.bitWidth, to: &out) { dictionary.indices[indices.lowerBound + $0] }
+        case .byteStreamSplit:
+            var plain: [UInt8] = []
+            ParquetPlain.append(v, to: &plain)
+            let n = plain.count / 8
+            let start = out.count
+            out += repeatElement(0, count: plain.count)
+            out.withUnsafeMutableBufferPointer { o in
+                plain.withUnsafeBufferPointer { p in
+                    for i in 0..<n {
+                        for k in 0..<8 { o[start + k * n + i] = p[i * 8 + k] }
+                    }
+                }
+            }
+        default:
+            ParquetPlain.append(v, to: &out)
+        }
+    }
+
     static func write(_ reader: ColFileReader, into file: AtomicFile, options: ParquetOptions) throws(ColFileError) -> ParquetSummary {
         let magic: [UInt8] = Array("PAR1".utf8)
         try file.write(magic)
@@ -140,8 +201,11 @@ public enum ParquetExport {
                 let v = try reader.readColumn(chunk: c, column: j)
                 let (physical, _) = mapping(column.type)
                 let optional = column.nullable || column.type == .null
-                // Few distinct values: a dictionary page and RLE_DICTIONARY indices.
-                let dictionary = ChunkDictionary.build(v)
+                // The encoding whose values compress smallest on a sample: PLAIN, RLE_DICTIONARY where
+                // a dictionary is possible, BYTE_STREAM_SPLIT for doubles.
+                let candidate = ChunkDictionary.build(v)
+                let encoding = chooseEncoding(v, dictionary: candidate, options: options, compressor: compressor)
+                let dictionary = encoding == .rleDictionary ? candidate : nil
                 var totals = (uncompressed: Int64(0), compressed: Int64(0))
                 var dictionaryOffset: Int64?
                 if let dictionary {
@@ -158,20 +222,15 @@ public enum ParquetExport {
                     let length = UInt32(page.count - 4)
                     for k in 0..<4 { page[k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
                 }
-                if let dictionary {
-                    page.append(UInt8(dictionary.bitWidth))
-                    ParquetPlain.appendHybrid(count: dictionary.indices.count, bitWidth: dictionary.bitWidth, to: &page) { dictionary.indices[$0] }
-                } else {
-                    ParquetPlain.append(v, to: &page)
-                }
+                appendValues(v, encoding: encoding, dictionary: dictionary, indices: 0..<(dictionary?.indices.count ?? 0), to: &page)
                 let pageOffset = Int64(file.offset)
-                let sizes = try writePage(page, kind: .data(DataPageHeader(numValues: Int32(rows), encoding: dictionary == nil ? .plain : .rleDictionary)),
+                let sizes = try writePage(page, kind: .data(DataPageHeader(numValues: Int32(rows), encoding: encoding)),
                                           column: column.name, into: file, options: options, compressor: compressor)
                 totals = (totals.uncompressed + sizes.uncompressed, totals.compressed + sizes.compressed)
                 let stats = c < chunkStatistics.count && j < chunkStatistics[c].count
                     ? chunkStatistics[c][j].upcast(to: column.type) : ColumnStatistics(type: column.type)
                 let pstats = statistics(stats, type: column.type)
-                var encodings: [PageEncoding] = dictionary == nil ? [.plain] : [.plain, .rleDictionary]
+                var encodings: [PageEncoding] = dictionary == nil ? [encoding] : [.plain, .rleDictionary]
                 if optional { encodings.append(.rle) }
                 let meta = ColumnMetaData(type: physical, encodings: encodings, path: [column.name], codec: options.codec,
                                           numValues: Int64(rows), totalUncompressedSize: totals.uncompressed,
