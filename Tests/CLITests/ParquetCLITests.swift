@@ -124,6 +124,13 @@ struct ParquetCLITests {
         // The shapes, pinned: a struct flattens to dotted columns; lists, maps and lists of structs are json.
         let row = try CLI.run("colconv", ["types.col", "-", "--to", "ndjson", "-q"], in: s.path).stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(row == #"{"dec":1.25,"big":"12345678901234567890.1234","t32":"01:02:03.456","t64":"00:00:00.000001","half":1.5,"fixed":"616263","id":"00000000-0000-0000-0000-000000000001","list":[1,null,3],"nested":[[1],[]],"map":{"a":1,"b":null},"struct.x":1,"struct.y":"a","deep.s.v":1.5,"list_struct":[{"k":1,"d":"2024-01-02"},null],"local":"1970-01-01T00:00:00Z"}"#, "\(row)")
+        // Parquet straight to NDJSON and CSV gives what Parquet → .col → NDJSON and CSV give.
+        for format in ["ndjson", "csv"] {
+            let direct = try CLI.run("colconv", ["types.parquet", "-", "--to", format, "-q"], in: s.path)
+            let through = try CLI.run("colconv", ["types.col", "-", "--to", format, "-q"], in: s.path)
+            #expect(direct.status == 0 && direct.stdout == through.stdout && !direct.stdout.isEmpty, "\(direct.stderr)")
+        }
+        #expect(s.entries.allSatisfy { !$0.hasPrefix(".") }, "\(s.entries)")
         let types = try CLI.run("colprof", ["types.col", "--json"], in: s.path).stdout
         for (name, type) in [("dec", "float64"), ("big", "string"), ("t32", "string"), ("half", "float64"), ("list", "json"), ("struct.x", "int64")] {
             #expect(types.contains("\"name\": \"\(name)\",\n      \"type\": \"\(type)\""), "\(name)")

@@ -140,8 +140,20 @@ public struct Colconv: ParsableCommand {
             let summary = try ParquetImport.convert(input: input, output: output, options: options, tool: "colconv \(Self.version)")
             for note in summary.notes where !quiet { printError("colconv: note: \(note)") }
             if !quiet { printError("\(summary.rows) rows in \(summary.rowGroups) row groups imported to \(output)") }
+        case ("parquet", let f) where ["csv", "tsv", "ndjson"].contains(f):
+            // Through a temporary .col file, unlinked as soon as it is open: memory stays bounded by a row group.
+            let staging = try ParquetInputs.temporaryPath()
+            defer { unlink(staging) }
+            let summary = try ParquetImport.convert(input: input, output: staging, tool: "colconv \(Self.version)")
+            for note in summary.notes where !quiet { printError("colconv: note: \(note)") }
+            let reader = try ColFileReader(path: staging)
+            unlink(staging)
+            reuseFreedMemoryForDecoding()
+            let rows = try ColExporter.export(reader, output: output,
+                                              format: f == "ndjson" ? .ndjson : .delimited(delimiter: f == "tsv" ? 0x09 : UInt8(ascii: ",")))
+            if !quiet { printError("\(rows) rows written to \(output)") }
         case ("parquet", _):
-            throw UsageError("Parquet converts to .col; convert that .col file to \(outFormat) after")
+            throw UsageError("Parquet converts to .col, CSV, TSV or NDJSON")
         case ("col", "parquet"):
             reuseFreedMemoryForDecoding()
             try exportParquet(from: input, to: output, printSummary: !quiet)

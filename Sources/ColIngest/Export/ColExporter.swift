@@ -20,6 +20,11 @@ public enum ColExporter {
     public static func export(input: String, output: String, format: Format) throws(IngestError) -> UInt64 {
         let reader: ColFileReader
         do { reader = try ColFileReader(path: input) } catch { throw .format(error) }
+        return try export(reader, output: output, format: format)
+    }
+
+    /// Writes the rows of the open .col file `reader` to `output` ("-" for standard output); returns the rows written.
+    public static func export(_ reader: ColFileReader, output: String, format: Format) throws(IngestError) -> UInt64 {
         let sink = try OutputSink(path: output)
         do {
             try write(reader, format: format, to: sink)
