@@ -166,6 +166,12 @@ struct ParquetCLITests {
         let theirs = try CLI.run("colprof", ["theirs.parquet"], in: s.path)
         #expect(theirs.status == 0 && theirs.stderr.contains("theirs.parquet holds no colconv snapshot; reading its data (200 rows in 1 row groups)"), "\(theirs.stderr)")
         #expect(theirs.stdout.hasPrefix("200 rows × 8 columns in 1 chunk") && theirs.stdout.contains("(Parquet, its data read)"), "\(theirs.stdout)")
+        // Without the profile in the footer, colprof reads the data, and the file is smaller.
+        #expect(try CLI.run("colconv", ["cat.col", "bare.parquet", "-q", "--no-parquet-profile"], in: s.path).status == 0)
+        let bare = try CLI.run("colprof", ["bare.parquet"], in: s.path)
+        #expect(bare.status == 0 && bare.stderr.contains("bare.parquet holds no colconv snapshot"), "\(bare.stderr)")
+        let sizes = try ["cat.parquet", "bare.parquet"].map { try FileManager.default.attributesOfItem(atPath: s.file($0))[.size] as? Int ?? 0 }
+        #expect(sizes[1] > 0 && sizes[1] < sizes[0])
         // Drift between formats: the same data passes.
         let drift = try CLI.run("colprof", ["drift", "cat.col", "theirs.parquet"], in: s.path)
         #expect(drift.status == 0 && drift.stdout.contains("schema: identical fingerprints") && drift.stdout.contains("result: PASS"), "\(drift.stdout)\(drift.stderr)")

@@ -19,7 +19,8 @@ public struct Colconv: ParsableCommand {
         abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet.",
         discussion: """
         The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col .parquet); --from and --to override them.
-        Parquet is written from a .col file or straight from CSV or JSON, and read into a .col file (docs/PARQUET.md).
+        Parquet is written from a .col file or straight from CSV or JSON, and read into a .col file or
+        straight to CSV, TSV or NDJSON; nested Parquet columns become dotted columns or json (docs/PARQUET.md).
         JSON input may be an array of records, one object, or NDJSON whatever its extension; nested objects
         become dotted columns (geo.lat) and arrays are stored as json text.
         '-' reads standard input or writes standard output and needs --from or --to.
@@ -29,6 +30,7 @@ public struct Colconv: ParsableCommand {
           colconv orders.csv orders.col --codec lz4 --chunk-rows 100000
           colconv orders.col orders.parquet
           colconv lake/part-0.parquet part-0.col
+          colconv lake/part-0.parquet - --to ndjson
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
@@ -111,6 +113,9 @@ public struct Colconv: ParsableCommand {
                                valueName: "column=role"))
     var role: [String] = []
 
+    @Flag(help: "Parquet output: leave the profile (col.profile) and the snapshot (col.snapshot) out of the key-value metadata, so colprof must read the data; they take about 3–6 KiB per column.")
+    var noParquetProfile = false
+
     @Flag(name: .shortAndLong, help: "Print no progress bar and no summary.")
     var quiet = false
 
@@ -166,7 +171,7 @@ public struct Colconv: ParsableCommand {
             let start = clock.now
             var summary = try convertToCol(format: inFormat, to: staging, printSummary: false)
             reuseFreedMemoryForDecoding()
-            let written = try exportParquet(from: staging, to: output, printSummary: false, removeSource: true)
+            let written = try exportParquet(from: staging, to: output, printSummary: false, removeSource: true, shownAs: input)
             // One line for the whole conversion, with the Parquet file's size.
             let elapsed = clock.now - start
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -225,7 +230,8 @@ public struct Colconv: ParsableCommand {
 
     /// Writes the .col file `source` as Parquet, with its profile in the key-value metadata.
     @discardableResult
-    func exportParquet(from source: String, to path: String, printSummary: Bool, removeSource: Bool = false) throws -> ParquetSummary {
+    func exportParquet(from source: String, to path: String, printSummary: Bool, removeSource: Bool = false,
+                       shownAs: String? = nil) throws -> ParquetSummary {
         var options = ParquetOptions()
         switch codec {
         case "zstd": options.codec = .zstd
@@ -234,21 +240,25 @@ public struct Colconv: ParsableCommand {
         }
         options.level = Int32(clamping: level)
         options.createdBy = "colconv version \(Self.version)"
-        let dataset = try Dataset(paths: [source])
+        var dataset = try Dataset(paths: [source])
         // The file stays open: a staged .col file is unlinked at once, so that an interrupted export leaves nothing.
         if removeSource { unlink(source) }
         guard dataset.parts.count == 1, let reader = dataset.parts.first?.reader else {
             throw UsageError("\(source) is a folder; Parquet is written from one .col file")
         }
-        let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
-        // The snapshot of the .col file, so that colprof answers from this file's footer alone (docs/PARQUET.md).
-        let snapshot = try ParquetInputs.temporaryPath()
-        defer { unlink(snapshot) }
-        try Snapshot.write(dataset, to: snapshot, tool: "colconv \(Self.version)")
-        let file = try RandomAccessFile(path: snapshot)
-        let snapshotBytes = try file.read(at: 0, count: file.size)
-        options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description), ("col.profile", profile),
-                             (ParquetInputs.snapshotKey, Base64.encode(snapshotBytes))]
+        options.keyValues = [("col.schema_fingerprint", reader.schema.fingerprint.description)]
+        if !noParquetProfile {
+            // A staged .col file is named by the input it was converted from.
+            if let shownAs { dataset = try Dataset(parts: [DatasetPart(path: shownAs, reader: reader)]) }
+            let profile = try ProfileReport(dataset: dataset, layout: .arrow, availableBytes: 0).render(.json)
+            // The snapshot of the .col file, so that colprof answers from this file's footer alone (docs/PARQUET.md).
+            let snapshot = try ParquetInputs.temporaryPath()
+            defer { unlink(snapshot) }
+            try Snapshot.write(dataset, to: snapshot, tool: "colconv \(Self.version)")
+            let file = try RandomAccessFile(path: snapshot)
+            let snapshotBytes = try file.read(at: 0, count: file.size)
+            options.keyValues += [("col.profile", profile), (ParquetInputs.snapshotKey, Base64.encode(snapshotBytes))]
+        }
         let summary = try ParquetExport.write(reader, to: path, options: options)
         if printSummary { printError("\(summary.rows) rows in \(summary.rowGroups) row group\(summary.rowGroups == 1 ? "" : "s") written to \(path) (\(formatSize(UInt64(summary.bytes))))") }
         return summary
