@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CBrotli", pkgConfig: "libbrotlidec",
+            providers: [.apt(["libbrotli-dev"])]),
         .target(name: "ColBytes"),
         .target(name: "ColSketches", dependencies: ["ColBytes"]),
         .target(name: "ColFormat", dependencies: ["ColBytes", "ColSketches", "CZstd", "CLZ4"]),
@@ -43,7 +46,7 @@ let package = Package(
         .target(name: "ColIngest", dependencies: ["ColBytes", "ColFormat", "ColText"]),
         .target(name: "ColProfile", dependencies: ["ColBytes", "ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
-        .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat", "CZstd", "CZlib"]),
+        .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat", "CZstd", "CZlib", "CBrotli"]),
         .target(
             name: "ColCLI",
             dependencies: [

@@ -29,7 +29,8 @@ def main():
             rel = folder + "/" + name
             path = os.path.join(corpus, rel)
             col = os.path.join(out, name + ".col")
-            r = subprocess.run([colconv, path, col, "-q"], capture_output=True, text=True)
+            r = subprocess.run([colconv, path, col, "-q"], capture_output=True, text=True,
+                               env=dict(os.environ, COL_DECODE_LIMIT="512MiB"))
             if r.returncode == 0:
                 nd = os.path.join(out, name + ".ndjson")
                 subprocess.run([colconv, col, nd, "-q"], check=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes one table as Parquet with pyarrow, DuckDB and Polars, with their defaults and with
-every codec and encoding each offers that colconv imports (all but brotli and LZO), installing
+every codec and encoding each offers (LZO, which none of them writes, aside), installing
 them with pip when missing, and prints the files written, one per line.
 
     python3 scripts/peer_write_parquet.py SOURCE.parquet OUT_DIR
@@ -41,6 +41,7 @@ def main():
     pq.write_table(table, path("pyarrow-lz4raw"), compression="lz4")
     pq.write_table(table, path("pyarrow-small-pages"), data_page_size=256, row_group_size=50)
     pq.write_table(table, path("pyarrow-gzip"), compression="gzip")
+    pq.write_table(table, path("pyarrow-brotli"), compression="brotli")
     # Every encoding pyarrow writes besides PLAIN and the dictionary, column by column.
     encodings = {"id": "DELTA_BINARY_PACKED", "qty": "DELTA_BINARY_PACKED", "day": "DELTA_BINARY_PACKED",
                  "at": "BYTE_STREAM_SPLIT", "city": "DELTA_BYTE_ARRAY", "status": "DELTA_LENGTH_BYTE_ARRAY",
@@ -54,6 +55,7 @@ def main():
     con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{path('duckdb-uncompressed')}' (FORMAT parquet, COMPRESSION uncompressed)")
     con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{path('duckdb-gzip')}' (FORMAT parquet, COMPRESSION gzip)")
     con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{path('duckdb-lz4')}' (FORMAT parquet, COMPRESSION lz4)")
+    con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{path('duckdb-brotli')}' (FORMAT parquet, COMPRESSION brotli)")
     # Format version 2: DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and BYTE_STREAM_SPLIT, data pages v2.
     con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{path('duckdb-v2')}' (FORMAT parquet, PARQUET_VERSION V2)")
     frame = polars.read_parquet(source)
@@ -62,6 +64,7 @@ def main():
     frame.write_parquet(path("polars-uncompressed"), compression="uncompressed")
     frame.write_parquet(path("polars-gzip"), compression="gzip")
     frame.write_parquet(path("polars-lz4"), compression="lz4")
+    frame.write_parquet(path("polars-brotli"), compression="brotli")
     frame.write_parquet(path("polars-zstd-small-row-groups"), compression="zstd", row_group_size=40)
     print("\n".join(written))
 

@@ -75,9 +75,11 @@ enum ColumnChunkReader {
                 let header: Header
                 do { header = try Header.parse(&r) } catch { throw PageError(message: "page header: \(error)") }
                 let bodyAt = r.position
-                guard header.compressed >= 0, header.uncompressed >= 0, header.compressed <= bytes.count - bodyAt,
-                      header.uncompressed <= DecodeLimit.bytes else {
+                guard header.compressed >= 0, header.uncompressed >= 0, header.compressed <= bytes.count - bodyAt else {
                     throw PageError(message: "a page of \(header.compressed) bytes (\(header.uncompressed) uncompressed) at byte \(Int(start) + bodyAt) does not fit")
+                }
+                guard header.uncompressed <= DecodeLimit.bytes else {
+                    throw PageError(message: "a page that decompresses to \(header.uncompressed) bytes, past the decode limit of \(DecodeLimit.bytes) (COL_DECODE_LIMIT)")
                 }
                 let body = Array(bytes[bodyAt..<(bodyAt + header.compressed)])
                 at = bodyAt + header.compressed
@@ -233,6 +235,11 @@ enum ColumnChunkReader {
         case 2:
             guard let out = body.withUnsafeBytes({ Gzip.decompress($0, expected: size) }) else {
                 throw PageError(message: "a gzip page that does not inflate to \(size) bytes")
+            }
+            return out
+        case 4:
+            guard let out = body.withUnsafeBytes({ BrotliPage.decompress($0, expected: size) }) else {
+                throw PageError(message: "a brotli page that does not decode to \(size) bytes")
             }
             return out
         case 5:
