@@ -19,6 +19,9 @@ scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 mkdir -p "$work/crashes"
 # A trap must reach libFuzzer as a signal at once: Swift's backtracer can hang under ASan.
 export SWIFT_BACKTRACE=enable=no
+# A decode limit the fuzzer's 2 GiB RSS limit can hold: a few KiB of brotli or gzip may claim
+# 2 GiB of values (parquet-testing's large_string_map.brotli does), which is refused past it.
+export COL_DECODE_LIMIT=256MiB
 
 cd "$here"
 for t in "${targets[@]}"; do
