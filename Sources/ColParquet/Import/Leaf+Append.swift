@@ -28,13 +28,7 @@ extension Leaf {
                 try body(index)
             }
         }
-        func text(_ range: Range<Int>, check: Bool) throws(PageError) {
-            guard out.bytes.count + range.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
-            if check, firstInvalidUTF8(values.bytes[range]) != nil {
-                throw PageError(message: "a value that is not UTF-8 (\(conversion == .text && element.logicalType == nil && element.convertedType == nil ? "binary data" : "in a STRING column"))")
-            }
-            out.append(utf8: values.bytes[range])
-        }
+        let invalidUTF8 = PageError(message: "a value that is not UTF-8 (\(conversion == .text && element.logicalType == nil && element.convertedType == nil ? "binary data" : "in a STRING column"))")
         switch conversion {
         case .null: try each { (_: Int) throws(PageError) in out.appendNull() }
         case .bool: try each { (k: Int) throws(PageError) in out.append(values.bools[k]) }
@@ -74,9 +68,24 @@ extension Leaf {
                 out.append(Double(Float16(bitPattern: UInt16(values.bytes[at]) | UInt16(values.bytes[at + 1]) << 8)))
             }
         case .text, .json:
-            // Text all in ASCII needs no check value by value.
+            // Text all in ASCII needs no check value by value. Values are copied from memory
+            // (the generic Collection appends cost a metadata lookup per value across modules).
             let check = !values.checkedUTF8 && values.bytes.contains { $0 >= 0x80 }
-            try each { (k: Int) throws(PageError) in try text(values.byteRange(k), check: check) }
+            let result = values.bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<Void, PageError> in
+                do throws(PageError) {
+                    try each { (k: Int) throws(PageError) in
+                        let r = values.byteRange(k)
+                        guard out.bytes.count + r.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
+                        let slice = UnsafeRawBufferPointer(rebasing: raw[r])
+                        if check, firstInvalidUTF8(slice) != nil { throw invalidUTF8 }
+                        out.append(bytes: slice)
+                    }
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            try result.get()
         case .uuid, .hex:
             var scratch: [UInt8] = []
             let hex = Array("0123456789abcdef".utf8)

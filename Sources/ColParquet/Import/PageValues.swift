@@ -63,8 +63,8 @@ enum PageDecoding {
             pos += 4 * count
         case 2:
             try fixed(8)
-            v.ints.reserveCapacity(count)
-            for i in 0..<count { v.ints.append(Int64(bitPattern: le(p, pos + 8 * i, 8))) }
+            let at = pos
+            v.ints = p.withUnsafeBytes { raw in (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8 * $0, as: Int64.self)) } }
             pos += 8 * count
         case 3:
             try fixed(12)
@@ -88,8 +88,10 @@ enum PageDecoding {
             pos += 4 * count
         case 5:
             try fixed(8)
-            v.doubles.reserveCapacity(count)
-            for i in 0..<count { v.doubles.append(Double(bitPattern: le(p, pos + 8 * i, 8))) }
+            let at = pos
+            v.doubles = p.withUnsafeBytes { raw in
+                (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8 * $0, as: UInt64.self))) }
+            }
             pos += 8 * count
         case 6:
             // Each value takes at least its 4-byte length.
