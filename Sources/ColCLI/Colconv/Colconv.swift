@@ -16,7 +16,7 @@ public struct Colconv: ParsableCommand {
     /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colconv",
-        abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet.",
+        abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet; or many inputs to a dataset folder of parts.",
         discussion: """
         The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col .parquet); --from and --to override them.
         Parquet is written from a .col file or straight from CSV or JSON, and read into a .col file or
@@ -24,6 +24,8 @@ public struct Colconv: ParsableCommand {
         JSON input may be an array of records, one object, or NDJSON whatever its extension; nested objects
         become dotted columns (geo.lat) and arrays are stored as json text.
         '-' reads standard input or writes standard output and needs --from or --to.
+        Several inputs, a folder or a quoted glob convert into a dataset folder: a part per input, named by
+        its path and content, so a re-run converts only new or changed inputs (docs/SCALE.md).
 
         Examples:
           colconv orders.csv orders.col
@@ -31,6 +33,7 @@ public struct Colconv: ParsableCommand {
           colconv orders.col orders.parquet
           colconv lake/part-0.parquet part-0.col
           colconv lake/part-0.parquet - --to ndjson
+          colconv 'landing/*.csv' dataset/ --shard 2/8
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
@@ -42,11 +45,14 @@ public struct Colconv: ParsableCommand {
         """,
         version: version)
 
-    @Argument(help: "The input file, or '-' for standard input.")
-    var input: String
+    @Argument(help: ArgumentHelp("The input file ('-' for standard input) and the output file ('-' for standard output); or inputs (files, folders, quoted globs) and a dataset folder.",
+                                 valueName: "path"))
+    var paths: [String] = []
 
-    @Argument(help: "The output file, or '-' for standard output.")
-    var output: String
+    /// The input of a one-file conversion.
+    var input: String { paths.first ?? "" }
+    /// The output of a one-file conversion, or the dataset folder.
+    var output: String { paths.last ?? "" }
 
     @Option(help: ArgumentHelp("The input format: csv, tsv, json, ndjson, col, parquet. Example: --from ndjson", valueName: "format"))
     var from: String?
@@ -113,6 +119,13 @@ public struct Colconv: ParsableCommand {
                                valueName: "column=role"))
     var role: [String] = []
 
+    @Flag(help: "Datasets: convert every input again, even those whose part is up to date.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Datasets: convert only share i of n of the sorted inputs (1-based), or auto (Slurm's SLURM_ARRAY_TASK_ID and _COUNT) or auto/n (Kubernetes' JOB_COMPLETION_INDEX). Example: --shard 2/8",
+                               valueName: "i/n"))
+    var shard: String?
+
     @Flag(help: "Parquet output: leave the profile (col.profile) and the snapshot (col.snapshot) out of the key-value metadata, so colprof must read the data; they take about 3–6 KiB per column.")
     var noParquetProfile = false
 
@@ -133,6 +146,11 @@ public struct Colconv: ParsableCommand {
 
     /// Converts as the flags say (ArgumentParser calls this after parsing).
     public mutating func run() throws {
+        guard paths.count >= 2 else { throw UsageError("give an input and an output (or inputs and a dataset folder)") }
+        if isDatasetConversion {
+            return try convertDataset()
+        }
+        guard force == false, shard == nil else { throw UsageError("--force and --shard apply to datasets: several inputs, a folder or a glob, into a folder") }
         let inFormat = try format(for: input, given: from, role: "input")
         let outFormat = try format(for: output, given: to, role: "output")
         switch (inFormat, outFormat) {
