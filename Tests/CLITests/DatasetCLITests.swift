@@ -25,6 +25,11 @@ struct DatasetCLITests {
         #expect(r.status == 0 && r.stderr.contains("5 inputs: 5 converted (10 rows), 0 unchanged"), "\(r.stderr)")
         let first = parts(s, "dataset")
         #expect(first.count == 5 && first.allSatisfy { $0.range(of: #"^day[1-5]-[0-9a-f]{8}-[0-9a-f]{16}\.col$"#, options: .regularExpression) != nil }, "\(first)")
+        // One file at a time or three: the same parts.
+        r = try CLI.run("colconv", ["landing", "serial/", "--jobs", "1"], in: s.path)
+        #expect(r.status == 0 && r.stderr.contains("on 1 thread") && parts(s, "serial") == first, "\(r.stderr)")
+        r = try CLI.run("colconv", ["landing", "three/", "--jobs", "3"], in: s.path)
+        #expect(r.status == 0 && r.stderr.contains("on 3 threads") && parts(s, "three") == first, "\(r.stderr)")
         // The names are a function of the inputs: another folder gets the same ones.
         r = try CLI.run("colconv", ["landing/day1.csv", "landing/day2.csv", "landing/day3.csv", "landing/day4.csv", "landing/day5.csv", "again"], in: s.path)
         #expect(r.status == 0 && parts(s, "again") == first, "\(r.stderr)")
@@ -69,7 +74,7 @@ struct DatasetCLITests {
             #expect(r.status == 2 && r.stderr.contains(words), "\(r.stderr)")
         }
         let single = try CLI.run("colconv", ["landing/day1.csv", "one.col", "--shard", "1/2"], in: s.path)
-        #expect(single.status == 2 && single.stderr.contains("--force and --shard apply to datasets"), "\(single.stderr)")
+        #expect(single.status == 2 && single.stderr.contains("--force, --shard and --jobs apply to datasets"), "\(single.stderr)")
     }
 
     @Test("a bad input stops the run with its location; the parts before it stay, and a re-run converts only what is left; schema evolution is reported")

@@ -126,6 +126,10 @@ public struct Colconv: ParsableCommand {
                                valueName: "i/n"))
     var shard: String?
 
+    @Option(help: ArgumentHelp("Datasets: files converted at once (default: one per core when the inputs average under 64 MiB, else 1). Example: --jobs 4",
+                               valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Parquet output: leave the profile (col.profile) and the snapshot (col.snapshot) out of the key-value metadata, so colprof must read the data; they take about 3–6 KiB per column.")
     var noParquetProfile = false
 
@@ -150,7 +154,9 @@ public struct Colconv: ParsableCommand {
         if isDatasetConversion {
             return try convertDataset()
         }
-        guard force == false, shard == nil else { throw UsageError("--force and --shard apply to datasets: several inputs, a folder or a glob, into a folder") }
+        guard force == false, shard == nil, jobs == nil else {
+            throw UsageError("--force, --shard and --jobs apply to datasets: several inputs, a folder or a glob, into a folder")
+        }
         let inFormat = try format(for: input, given: from, role: "input")
         let outFormat = try format(for: output, given: to, role: "output")
         switch (inFormat, outFormat) {
