@@ -154,6 +154,7 @@ extension Colconv {
     mutating func convertDataset() throws {
         guard output != "-" else { throw UsageError("a dataset is written to a folder, not to standard output") }
         if let to, to != "col" { throw UsageError("a dataset's parts are .col files (--to col)") }
+        if let jobs, jobs < 1 { throw UsageError("--jobs takes 1 or more") }
         guard rejects == nil else { throw UsageError("--rejects names one file, and a dataset has many inputs; convert the input with rejected records alone") }
         let folder = output.hasSuffix("/") && output.count > 1 ? String(output.dropLast()) : output
         if !Self.exists(folder) {
@@ -232,6 +233,8 @@ extension Colconv {
         default:
             var one = self
             one.paths = [file, part]
+            one.quiet = true  // one summary line for the dataset, and no progress bars drawn over each other
+            one.verbose = false
             rows = try one.convertToCol(format: inFormat, to: part, printSummary: false).rows
         }
         // Older parts of the same input (its content changed) go once the new part is in place.
