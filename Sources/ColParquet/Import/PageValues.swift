@@ -237,7 +237,9 @@ enum PageDecoding {
                 throw PageError(message: "values that would decode to more than \(textLimit) bytes")
             }
             let start = v.bytes.count
-            v.bytes.append(contentsOf: v.bytes[previous.lowerBound..<(previous.lowerBound + Int(prefix))])
+            // The prefix is copied out first: appending a slice of the array to itself would copy the whole array each time.
+            let shared = Array(v.bytes[previous.lowerBound..<(previous.lowerBound + Int(prefix))])
+            v.bytes.append(contentsOf: shared)
             v.bytes.append(contentsOf: suffixes.bytes[suffix])
             guard width == 0 || v.bytes.count - start == width else { throw PageError(message: "a DELTA_BYTE_ARRAY value of \(v.bytes.count - start) bytes in a FIXED_LEN_BYTE_ARRAY(\(width))") }
             v.ends.append(v.bytes.count)
