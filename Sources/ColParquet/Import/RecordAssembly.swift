@@ -104,7 +104,11 @@ struct RecordAssembler {
                 try a.emit(entry.children[0])
                 // JSON keys are strings: a number, a boolean or null key is quoted.
                 if a.out[keyAt] != 0x22 {
-                    a.out.insert(0x22, at: keyAt)
+                    // Moved, not inserted before: an insert would shift the whole row once per key.
+                    let key = Array(a.out[keyAt...])
+                    a.out.removeSubrange(keyAt...)
+                    a.out.append(0x22)
+                    a.out += key
                     a.out.append(0x22)
                 }
                 a.out.append(0x3A)
