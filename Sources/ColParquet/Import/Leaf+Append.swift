@@ -16,6 +16,12 @@ extension Leaf {
             }
         }
         let limit = PageDecoding.textLimit
+        let tooLong = PageError(message: "text that would decode to more than \(limit) bytes")
+        /// Appends text made from a value (a UUID, hex, a time of day, a decimal), within the limit.
+        func appendText(_ text: [UInt8]) throws(PageError) {
+            guard out.bytes.count + text.count <= limit else { throw tooLong }
+            text.withUnsafeBytes { out.append(bytes: $0) }
+        }
         func each(_ body: (Int) throws(PageError) -> Void) throws(PageError) {
             var k = 0
             for i in 0..<entries {
@@ -75,7 +81,7 @@ extension Leaf {
                 do throws(PageError) {
                     try each { (k: Int) throws(PageError) in
                         let r = values.byteRange(k)
-                        guard out.bytes.count + r.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
+                        guard out.bytes.count + r.count <= limit else { throw tooLong }
                         let slice = UnsafeRawBufferPointer(rebasing: raw[r])
                         if check, firstInvalidUTF8(slice) != nil { throw invalidUTF8 }
                         out.append(bytes: slice)
@@ -97,8 +103,7 @@ extension Leaf {
                     scratch.append(hex[Int(b >> 4)])
                     scratch.append(hex[Int(b & 15)])
                 }
-                guard out.bytes.count + scratch.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
-                out.append(utf8: scratch)
+                try appendText(scratch)
             }
         case let .time(unit):
             var scratch: [UInt8] = []
@@ -118,8 +123,7 @@ extension Leaf {
                 var fraction = Array(String(v % perSecond).utf8)
                 fraction.insert(contentsOf: repeatElement(0x30, count: digits - fraction.count), at: 0)
                 scratch += fraction
-                guard out.bytes.count + scratch.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
-                out.append(utf8: scratch)
+                try appendText(scratch)
             }
         case let .decimal(scale, asText):
             var scratch: [UInt8] = []
@@ -139,8 +143,7 @@ extension Leaf {
                 if asText {
                     scratch.removeAll(keepingCapacity: true)
                     Leaf.appendDecimal(unscaled, scale: scale, to: &scratch)
-                    guard out.bytes.count + scratch.count <= limit else { throw PageError(message: "text that would decode to more than \(limit) bytes") }
-                    out.append(utf8: scratch)
+                    try appendText(scratch)
                 } else {
                     // |unscaled| < 10^15 < 2^53 and 10^scale (scale ≤ 15) are exact doubles, so one
                     // division rounds once: the double nearest the decimal, as parsing its text would give.
