@@ -130,7 +130,7 @@ public struct Dataset: Sendable {
             var st = stat()
             guard stat(path, &st) == 0 else { throw .notFound(path) }
             if st.st_mode & S_IFMT == S_IFDIR {
-                let found = Self.colFiles(in: path)
+                let found = FolderListing.colFiles(in: path)
                 guard !found.isEmpty else { throw .notFound(path) }
                 files += found
             } else {
@@ -271,18 +271,5 @@ public struct Dataset: Sendable {
     /// The index of the column called `name` (compared as bytes).
     public func column(named name: String) -> Int? {
         columnIndex[Array(name.utf8)]
-    }
-
-    static func colFiles(in folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".col") && !name.hasPrefix(".") { names.append(name) }
-        }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { folder + "/" + $0 }
     }
 }

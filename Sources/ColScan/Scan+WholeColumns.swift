@@ -21,7 +21,7 @@ extension Scan {
     public func forEachChunk(_ body: (_ chunk: Int, _ columns: [ColumnVector], _ rows: Int) throws(ScanError) -> Void) throws(ScanError) {
         let window = max(1, activeProcessorCount)
         let needed = neededColumns
-        let width = reader.schema.columns.count
+        let width = layout.schema.columns.count
         var start = 0
         while start < chunks.count {
             if isCancelled { throw .cancelled }
@@ -56,7 +56,7 @@ extension Scan {
     /// The result holds the whole of the chosen columns in memory: its size is the decoded size
     /// `colprof` reports (`docs/PROFILE.md`). Throws `tooLarge` for a text column of more than 4 GiB.
     public func readAll() throws(ScanError) -> [ColumnVector] {
-        var out = columnIndices.map { ColumnVector(type: reader.schema.columns[$0].type) }
+        var out = columnIndices.map { ColumnVector(type: layout.schema.columns[$0].type) }
         if predicate == nil {
             let rows = chunks.reduce(0) { $0 + Int(reader.directory.chunkRowCounts[$1]) }
             for j in out.indices { out[j].reserveCapacity(rows) }

@@ -8,6 +8,8 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A `--where` text that does not parse: the message and the 0-based character offset.
     case syntax(String, at: Int)
     case file(ColFileError)
+    /// A path that is neither a .col file nor a folder holding some.
+    case notFound(String)
     case cancelled
     /// A column whose text, joined across chunks, passes the 4 GiB that 32-bit offsets reach.
     case tooLarge(column: String)
@@ -19,6 +21,7 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .typeMismatch(c, t, l): "column '\(c)' is \(t.name); \(l) is not a \(t.name) value"
         case let .syntax(m, at): "\(m) at character \(at + 1)"
         case let .file(e): e.description
+        case let .notFound(path): "\(path): no such .col file or folder of .col files"
         case .cancelled: "the scan was cancelled"
         case let .tooLarge(c): "column '\(c)' has more than 4 GiB of text, more than one column holds; read it in batches"
         }
@@ -42,6 +45,8 @@ public struct Batch: Sendable {
     public let chunk: Int
     /// The file row of the batch's chunk's first row.
     public let chunkFirstRow: UInt64
+    /// The part of a dataset the rows come from (`ColDataset.parts`); 0 for a scan of one file.
+    public internal(set) var part = 0
 
     /// The column called `name`.
     public func column(_ name: String) -> ColumnVector? {
@@ -76,6 +81,10 @@ public struct ScanMetrics: Sendable {
 public final class Scan: Sendable {
     /// The file scanned.
     public let reader: ColFileReader
+    /// The columns the scan reads in, and where each is in the file.
+    let layout: ColumnLayout
+    /// The schema rows are read in: the file's own, or its dataset's (`ColDataset.schema`).
+    public var schema: Schema { layout.schema }
     /// The projected columns' names, in order.
     public let columnNames: [String]
     /// The projected columns' indices in the schema.
@@ -91,9 +100,13 @@ public final class Scan: Sendable {
     private let cancelledFlag = Atomic<Bool>(false)
     private let stats = Mutex(ScanMetrics())
 
-    init(reader: ColFileReader, columns: [String]?, predicate: RowFilter?, batchSize: Int, cache: ChunkCache?) throws(ScanError) {
+    /// Plans a scan of `reader` read in `layout`: the file's own schema, or a dataset's
+    /// (`ColDataset`), with the file's column for each of its columns.
+    init(reader: ColFileReader, layout: ColumnLayout, columns: [String]?, predicate: RowFilter?, batchSize: Int,
+         cache: ChunkCache?) throws(ScanError) {
         self.reader = reader
-        let schema = reader.schema
+        self.layout = layout
+        let schema = layout.schema
         var indices: [Int] = []
         let byName = schema.columnIndexByName
         for name in columns ?? schema.columns.map(\.name) {
@@ -116,8 +129,7 @@ public final class Scan: Sendable {
             let perChunk: [[ColumnStatistics]]
             do { perChunk = try reader.chunkStatistics() } catch { throw .file(error) }
             for (c, chunkStats) in perChunk.enumerated() {
-                // Statistics in the column's type (a narrower chunk's bounds upcast; text loses numeric bounds).
-                let logical = chunkStats.enumerated().map { j, s in s.upcast(to: schema.columns[j].type) }
+                let logical = layout.statistics(chunkStats, rows: UInt64(reader.directory.chunkRowCounts[c]))
                 if case .none = bound.proof(logical) { metrics.chunksPruned += 1 } else { kept.append(c) }
             }
         } else {
@@ -164,17 +176,22 @@ public final class Scan: Sendable {
     var neededColumns: [Int] { Set(columnIndices).union(bound?.columns ?? []).sorted() }
 
     /// Decodes one column of one chunk, through the cache; returns it and whether the cache had it.
+    /// A column the file lacks reads as nulls; a narrower one is upcast to the layout's type.
     func decode(chunk: Int, column j: Int) throws(ScanError) -> (ColumnVector, cached: Bool) {
-        if let cached = cache?.get(reader: reader, chunk: chunk, column: j) { return (cached, true) }
+        let type = layout.schema.columns[j].type
+        guard let source = layout.sources[j] else {
+            return (ColumnVector.nulls(type: type, count: Int(reader.directory.chunkRowCounts[chunk])), false)
+        }
+        if let cached = cache?.get(reader: reader, chunk: chunk, column: source) { return (cached.upcast(to: type), true) }
         let v: ColumnVector
-        do { v = try reader.readColumn(chunk: chunk, column: j) } catch { throw .file(error) }
-        cache?.put(v, reader: reader, chunk: chunk, column: j)
-        return (v, false)
+        do { v = try reader.readColumn(chunk: chunk, column: source) } catch { throw .file(error) }
+        cache?.put(v, reader: reader, chunk: chunk, column: source)
+        return (v.upcast(to: type), false)
     }
 
     /// Reads and filters one chunk, in batches.
     func read(chunk: Int) throws(ScanError) -> [Batch] {
-        var vectors = [ColumnVector?](repeating: nil, count: reader.schema.columns.count)
+        var vectors = [ColumnVector?](repeating: nil, count: layout.schema.columns.count)
         var hits = 0
         for j in neededColumns {
             let (v, cached) = try decode(chunk: chunk, column: j)
@@ -214,7 +231,7 @@ public final class Scan: Sendable {
             $0.rowsMatched += matched
         }
         let projected = columnIndices.map { j -> ColumnVector in
-            let v = vectors[j] ?? ColumnVector.nulls(type: reader.schema.columns[j].type, count: rows)
+            let v = vectors[j] ?? ColumnVector.nulls(type: layout.schema.columns[j].type, count: rows)
             return selected.map { v.gathering($0) } ?? v
         }
         return (projected, matched)
@@ -253,6 +270,7 @@ extension ColFileReader {
     /// in batches of at most `batchSize` rows. Pruning happens here, from the footer.
     public func scan(columns: [String]? = nil, where predicate: RowFilter? = nil, batchSize: Int = 65_536,
                      cache: ChunkCache? = nil) throws(ScanError) -> Scan {
-        try Scan(reader: self, columns: columns, predicate: predicate, batchSize: batchSize, cache: cache)
+        try Scan(reader: self, layout: ColumnLayout(file: self), columns: columns, predicate: predicate, batchSize: batchSize,
+                 cache: cache)
     }
 }

@@ -25,10 +25,7 @@ extension Colconv {
     /// The extensions of the files a folder contributes as inputs.
     static let datasetExtensions: Set<String> = ["csv", "tsv", "tab", "txt", "json", "ndjson", "jsonl", "parquet"]
 
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
-    }
+    static func isDirectory(_ path: String) -> Bool { FolderListing.isFolder(path) }
 
     static func exists(_ path: String) -> Bool {
         var st = stat()
@@ -44,18 +41,6 @@ extension Colconv {
         return Self.isGlob(input) && !Self.exists(input)
     }
 
-    /// The names in `folder`, without hidden ones, sorted by their bytes.
-    static func listing(_ folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-    }
-
     /// The inputs: files as given, the data files of folders, the matches of quoted globs; each once, sorted by their bytes.
     func datasetInputs() throws -> [String] {
         var found: [String] = []
@@ -63,7 +48,7 @@ extension Colconv {
             guard path != "-" else { throw UsageError("a dataset is converted from files, not from standard input") }
             if Self.isDirectory(path) {
                 let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
-                let files = Self.listing(folder).filter { name in
+                let files = FolderListing.names(in: folder).filter { name in
                     Self.datasetExtensions.contains(name.split(separator: ".").last.map { $0.lowercased() } ?? "")
                         && !Self.isDirectory(folder + "/" + name)
                 }
@@ -239,7 +224,7 @@ extension Colconv {
         }
         // Older parts of the same input (its content changed) go once the new part is in place.
         var removed = 0
-        for stale in Self.listing(folder) where stale.hasPrefix(prefix) && stale.hasSuffix(".col") && stale != name {
+        for stale in FolderListing.names(in: folder) where stale.hasPrefix(prefix) && stale.hasSuffix(".col") && stale != name {
             if unlink(folder + "/" + stale) == 0 { removed += 1 }
         }
         return (true, rows, removed, part)
@@ -247,7 +232,7 @@ extension Colconv {
 
     /// The dataset's schema evolution over its parts, in name order: columns added and types widened.
     func schemaEvolution(_ folder: String) throws -> [String] {
-        let parts = Self.listing(folder).filter { $0.hasSuffix(".col") }
+        let parts = FolderListing.names(in: folder).filter { $0.hasSuffix(".col") }
         var types: [String: LogicalType] = [:]
         var order: [String] = []
         var lines: [String] = []

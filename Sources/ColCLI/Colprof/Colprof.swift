@@ -239,10 +239,14 @@ struct SnapshotCommand: ParsableCommand {
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Read rows lazily: only the chosen columns of the chunks a filter cannot rule out.")
+        abstract: "Read rows lazily: only the chosen columns of the parts and chunks a filter cannot rule out.",
+        discussion: """
+        A folder (or several files) is read as one dataset: its parts' schemas merge by column name,
+        and parts whose statistics rule out the filter are skipped before any chunk is.
+        """)
 
-    @Argument(help: "The .col file.")
-    var file: String
+    @Argument(help: "The .col file, or a folder of .col parts (a dataset), or several of either.")
+    var paths: [String]
 
     @Option(help: ArgumentHelp("The columns to print, in order (default: all). Example: --columns city,price", valueName: "a,b"))
     var columns: String?
@@ -264,8 +268,12 @@ struct ScanCommand: ParsableCommand {
         guard let output = ScanOutput.Format(rawValue: format) else { throw UsageError("--format takes table, csv, ndjson or none") }
         if let limit, limit < 0 { throw UsageError("--limit must be 0 or more") }
         if output == .none && limit != nil { throw UsageError("--format none decodes every matching row; --limit does not apply") }
-        let reader: ColFileReader
-        do { reader = try ColFileReader(path: file) } catch { throw ProfileError.unreadable(path: file, error) }
+        let source = paths.joined(separator: " ")
+        let dataset: ColDataset
+        do { dataset = try ColDataset(paths: paths) } catch {
+            if case let .file(e) = error { throw ProfileError.unreadable(path: source, e) }
+            throw ReportedFailure(message: "colprof: \(error)")
+        }
         var predicate: RowFilter?
         if let filter {
             do { predicate = try RowFilter.parse(filter) } catch {
@@ -276,7 +284,7 @@ struct ScanCommand: ParsableCommand {
             }
         }
         do {
-            let scan = try reader.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
+            let scan = try dataset.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, where: predicate,
                                        batchSize: 8192)
             reuseFreedMemoryForDecoding()
             // A failed write (a closed pipe) is ignored, as print() ignores it.
@@ -285,11 +293,11 @@ struct ScanCommand: ParsableCommand {
                 _ = writeFully(1, Array(report.utf8))
                 return
             }
-            try ScanOutput.write(scan, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
+            try ScanOutput.write(scan, source: source, format: output, limit: limit ?? .max, explain: explain) { _ = writeFully(1, $0) }
         } catch {
             // A file error names the path already; the others (an unknown column, a literal of the wrong type) do not.
             if case .file = error { throw ReportedFailure(message: "colprof: \(error)") }
-            throw ReportedFailure(message: "colprof: \(file): \(error)")
+            throw ReportedFailure(message: "colprof: \(source): \(error)")
         }
     }
 }

@@ -10,13 +10,13 @@ enum ScanOutput {
 
     /// Decodes the scan's columns in every chunk it keeps, on every core (`Scan.forEachChunk`),
     /// and reports only what was decoded and how fast (`colprof scan --format none`).
-    static func decodeAll(_ scan: Scan) throws(ScanError) -> String {
+    static func decodeAll(_ scan: DatasetScan) throws(ScanError) -> String {
         let clock = ContinuousClock()
         let start = clock.now
         var rows = 0
         var bytes = 0
         var nulls = 0
-        try scan.forEachChunk { _, columns, count throws(ScanError) in
+        try scan.forEachChunk { _, _, columns, count throws(ScanError) in
             rows += count
             for c in columns {
                 bytes += c.decodedBytes
@@ -29,7 +29,7 @@ enum ScanOutput {
         let rate = seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
         return """
             columns: \(scan.columnNames.count) (\(scan.columnNames.joined(separator: ", ")))
-            chunks: \(m.chunks) total, \(m.chunksPruned) pruned by statistics, \(m.chunksRead) decoded
+            \(m.parts > 1 ? "parts: \(m.parts) total, \(m.partsPruned) pruned by statistics\n" : "")chunks: \(m.chunks) total, \(m.chunksInPrunedParts + m.chunksPruned) pruned by statistics, \(m.chunksRead) decoded
             rows: \(m.rowsRead) decoded, \(rows) matched
             values: \(rows * scan.columnNames.count) (\(nulls) null), \(bytes) bytes decoded
             time: \(fixed(seconds * 1000, 1)) ms, \(fixed(rate, 0)) MB/s decoded, on \(activeProcessorCount) cores
@@ -44,7 +44,7 @@ enum ScanOutput {
     /// piece of text, however many rows the scan returns. A table is sized and
     /// printed `tableRows` rows at a time, each block with its own header (as
     /// psql does with FETCH_COUNT), so its memory is bounded too.
-    static func write(_ scan: Scan, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20, tableRows: Int = 1000,
+    static func write(_ scan: DatasetScan, source: String, format: Format, limit: Int, explain: Bool, flushBytes: Int = 1 << 20, tableRows: Int = 1000,
                              to sink: ([UInt8]) -> Void) throws(ScanError) {
         var rows: [[String?]] = []
         var out: [UInt8] = []
@@ -92,7 +92,7 @@ enum ScanOutput {
             }
         }
         if explain {
-            sink(Array(self.explain(scan, rowsReturned: written, limited: written >= limit).utf8))
+            sink(Array(self.explain(scan, source: source, rowsReturned: written, limited: written >= limit).utf8))
         } else if format == .table {
             let last = rows.isEmpty && written > 0 ? "" : table(names: scan.columnNames, rows: rows)
             sink(Array((last + "(\(written) row\(written == 1 ? "" : "s"))\n").utf8))
@@ -101,19 +101,35 @@ enum ScanOutput {
         }
     }
 
-    static func explain(_ scan: Scan, rowsReturned: Int, limited: Bool) -> String {
+    /// The plan and what was read. A scan of one file names the file; a dataset's also counts
+    /// the parts, and the chunks skipped with the parts pruned.
+    static func explain(_ scan: DatasetScan, source: String, rowsReturned: Int, limited: Bool) -> String {
         let m = scan.metrics
-        let r = scan.reader
+        let parts = scan.dataset.parts
+        let fileSize = parts.reduce(0) { $0 + $1.fileSize }
+        let (bytesRead, reads) = scan.bytesRead
         var lines: [String] = []
-        lines.append("file: \(r.path) (\(r.fileSize) bytes, \(r.rowCount) rows, \(m.chunks) chunks)")
+        if parts.count == 1, let only = parts.first, only.path == source {
+            lines.append("file: \(only.path) (\(only.fileSize) bytes, \(only.rowCount) rows, \(m.chunks) chunks)")
+        } else {
+            lines.append("dataset: \(source) (\(parts.count) part\(parts.count == 1 ? "" : "s"), \(fileSize) bytes, \(scan.dataset.rowCount) rows, \(m.chunks) chunks)")
+        }
         lines.append("columns: \(scan.columnNames.joined(separator: ", "))")
         lines.append("filter: \(scan.predicate.map { "\($0)" } ?? "none")")
-        lines.append("chunks: \(m.chunks) total, \(m.chunksPruned) pruned by statistics, \(m.chunks - m.chunksPruned) to read, \(m.chunksRead) read"
-                     + (limited ? " (stopped at the limit)" : ""))
+        let toRead = m.chunks - m.chunksInPrunedParts - m.chunksPruned
+        if lines[0].hasPrefix("dataset") {
+            lines.append("parts: \(m.parts) total, \(m.partsPruned) pruned by statistics (\(m.chunksInPrunedParts) chunks), \(m.parts - m.partsPruned) to read")
+            lines.append("chunks: \(m.chunks) total, \(m.chunksInPrunedParts) in pruned parts, \(m.chunksPruned) pruned by statistics, \(toRead) to read, \(m.chunksRead) read"
+                         + (limited ? " (stopped at the limit)" : ""))
+        } else {
+            lines.append("chunks: \(m.chunks) total, \(m.chunksInPrunedParts + m.chunksPruned) pruned by statistics, \(toRead) to read, \(m.chunksRead) read"
+                         + (limited ? " (stopped at the limit)" : ""))
+        }
         lines.append("rows: \(m.rowsRead) read, \(m.rowsMatched) matched, \(rowsReturned) returned")
-        let share = r.fileSize > 0 ? Double(r.bytesRead) / Double(r.fileSize) * 100 : 0
+        let share = fileSize > 0 ? Double(bytesRead) / Double(fileSize) * 100 : 0
         let tenths = Int((share * 10).rounded())
-        lines.append("bytes read: \(r.bytesRead) of \(r.fileSize) (\(tenths / 10).\(tenths % 10)%) in \(r.readCount) reads, footer included")
+        let footers = parts.count == 1 ? "footer" : "footers"
+        lines.append("bytes read: \(bytesRead) of \(fileSize) (\(tenths / 10).\(tenths % 10)%) in \(reads) reads, \(footers) included")
         return lines.joined(separator: "\n") + "\n"
     }
 
