@@ -95,4 +95,29 @@ struct DatasetCLITests {
         #expect(r.stderr.contains("column v: float64 → string from part day4-"), "\(r.stderr)")
         #expect(r.stderr.contains("column extra (int64) added by part day4-"), "\(r.stderr)")
     }
+
+    @Test("colprof scan reads a folder as one dataset: parts pruned by their statistics, rows in part order, a damaged part located")
+    func scanAcrossParts() throws {
+        let s = Scratch()
+        try landing(s, days: 5)
+        s.write("landing/day6.csv", "id,v,extra\n106,text,7\n6,x,8\n")
+        #expect(try CLI.run("colconv", ["landing", "dataset/", "-q"], in: s.path).status == 0)
+        var r = try CLI.run("colprof", ["scan", "dataset", "--where", "id >= 104", "--explain"], in: s.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("dataset: dataset (6 parts, "), "\(r.stdout)")
+        #expect(r.stdout.contains("parts: 6 total, 3 pruned by statistics (3 chunks), 3 to read"), "\(r.stdout)")
+        #expect(r.stdout.contains("rows: 6 read, 3 matched, 3 returned"), "\(r.stdout)")
+        r = try CLI.run("colprof", ["scan", "dataset", "--where", "id >= 104", "--format", "csv"], in: s.path)
+        // v (float64 in days 1–5) widens to string over the parts, as its canonical text; day6's extra is null in the parts without it.
+        #expect(r.stdout == "id,v,extra\n104,2.0,\n105,2.0,\n106,text,7\n", "\(r.stdout)")
+        r = try CLI.run("colprof", ["scan", "dataset", "--where", "extra is not null", "--format", "csv", "--columns", "id"], in: s.path)
+        #expect(r.stdout == "id\n106\n6\n", "\(r.stdout)")
+        // A damaged part: the scan stops with the part's path and the byte, exit 2.
+        let victim = parts(s, "dataset")[4]
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: s.file("dataset/" + victim))))
+        bytes[9] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: s.file("dataset/" + victim)))
+        r = try CLI.run("colprof", ["scan", "dataset", "--format", "csv"], in: s.path)
+        #expect(r.status == 2 && r.stderr.contains(victim) && r.stderr.contains("byte"), "\(r.stderr)")
+    }
 }
