@@ -4,7 +4,7 @@ SWIFT ?= swift
 BUILD := $(SWIFT) build -c release --static-swift-stdlib
 BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build demo test sanitize fuzz bench bench-smoke clean
+.PHONY: deps build demo test test-dask sanitize fuzz bench bench-smoke clean
 
 deps:
 	@if ! pkg-config --exists libzstd liblz4 zlib libbrotlidec 2>/dev/null; then \
@@ -23,6 +23,14 @@ demo: build
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
+
+# coldask (integrations/dask) on a real LocalCluster of two worker processes, with the
+# debug binaries on the workers' PATH; installs dask[distributed] and the package first.
+test-dask:
+	$(SWIFT) build
+	python3 -m pip install --quiet --disable-pip-version-check "dask[distributed]" ./integrations/dask
+	rm -rf integrations/dask/build integrations/dask/*.egg-info
+	COLCONV_BIN=$(CURDIR)/.build/debug python3 integrations/dask/tests/test_coldask.py
 
 # AddressSanitizer on the suites that touch pointers (encodings, the CSV and JSON
 # scanners, the sketches, scans); ThreadSanitizer on the pipeline and scan tests.
