@@ -125,6 +125,12 @@ public struct Dataset: Sendable {
 
     /// Opens files and folders (a folder contributes its `*.col` files, sorted by name).
     public init(paths: [String]) throws(ProfileError) {
+        try self.init(parts: Self.openParts(paths))
+    }
+
+    /// Opens the footers of files and folders (a folder contributes its `*.col` files, sorted
+    /// by name), without merging them.
+    public static func openParts(_ paths: [String]) throws(ProfileError) -> [DatasetPart] {
         var files: [String] = []
         for path in paths {
             var st = stat()
@@ -138,12 +144,13 @@ public struct Dataset: Sendable {
             }
         }
         var parts: [DatasetPart] = []
+        parts.reserveCapacity(files.count)
         for f in files {
             do { parts.append(DatasetPart(path: f, reader: try ColFileReader(path: f))) } catch {
                 throw .unreadable(path: f, error)
             }
         }
-        try self.init(parts: parts)
+        return parts
     }
 
     /// Merges parts that are already open. With more than one part, each part's

@@ -79,6 +79,9 @@ struct Profile: ParsableCommand {
                                valueName: "size"))
     var memAvailable: String?
 
+    @Flag(help: "Print on stderr how long opening the footers, merging them and rendering the report took.")
+    var timings = false
+
     func run() throws {
         guard let layout = InMemoryLayout(rawValue: layout) else {
             throw UsageError("--layout takes \(InMemoryLayout.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -90,9 +93,25 @@ struct Profile: ParsableCommand {
         } else {
             available = LoadAdvice.availableMemory() ?? 0
         }
-        let dataset = try ParquetInputs.dataset(paths, tool: "colprof")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let parts = try ParquetInputs.parts(paths, tool: "colprof")
+        let opened = clock.now
+        let footerBytes = parts.reduce(0) { $0 + $1.reader.bytesRead }
+        let dataset = try Dataset(parts: parts)
+        let merged = clock.now
         let report = try ProfileReport(dataset: dataset, layout: layout, availableBytes: available, columns: output.columnList)
         print(report.render(output.format), terminator: "")
+        if timings {
+            func ms(_ d: Duration) -> String {
+                fixed(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15, 1)
+            }
+            let sketchBytes = parts.reduce(0) { $0 + $1.reader.bytesRead } - footerBytes
+            let columns = parts.reduce(0) { $0 + $1.reader.schema.columns.count }
+            printError("timings: open \(parts.count) footer\(parts.count == 1 ? "" : "s") \(ms(opened - start)) ms (\(footerBytes) bytes read); "
+                       + "merge \(columns) part columns \(ms(merged - opened)) ms (\(sketchBytes) bytes of sketches read); "
+                       + "report \(ms(clock.now - merged)) ms")
+        }
     }
 }
 

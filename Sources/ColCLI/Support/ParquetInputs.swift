@@ -32,12 +32,16 @@ enum ParquetInputs {
 
     /// Opens `paths` (.col files, folders of them, snapshots and Parquet files) as one dataset.
     static func dataset(_ paths: [String], tool: String) throws -> Dataset {
-        guard paths.contains(where: isParquet) else { return try Dataset(paths: paths) }
+        try Dataset(parts: parts(paths, tool: tool))
+    }
+
+    /// The parts of `paths`, opened but not merged: .col files, folders of them, and Parquet files.
+    static func parts(_ paths: [String], tool: String) throws -> [DatasetPart] {
         var parts: [DatasetPart] = []
         for path in paths {
-            if isParquet(path) { parts.append(try part(path, tool: tool)) } else { parts += try Dataset(paths: [path]).parts }
+            if isParquet(path) { parts.append(try part(path, tool: tool)) } else { parts += try Dataset.openParts([path]) }
         }
-        return try Dataset(parts: parts)
+        return parts
     }
 
     /// A fresh name for a temporary .col file (created empty, so no other process takes it).
