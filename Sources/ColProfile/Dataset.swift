@@ -143,11 +143,17 @@ public struct Dataset: Sendable {
                 files.append(path)
             }
         }
+        // Footers open on every core: each is a few reads and a parse, independent of the others.
+        let paths = files
+        let opened = parallelMap(paths.count) { k -> Result<ColFileReader, ColFileError> in
+            Result { () throws(ColFileError) in try ColFileReader(path: paths[k]) }
+        }
         var parts: [DatasetPart] = []
         parts.reserveCapacity(files.count)
-        for f in files {
-            do { parts.append(DatasetPart(path: f, reader: try ColFileReader(path: f))) } catch {
-                throw .unreadable(path: f, error)
+        for (k, result) in opened.enumerated() {
+            switch result {
+            case let .success(reader): parts.append(DatasetPart(path: files[k], reader: reader))
+            case let .failure(error): throw .unreadable(path: files[k], error)
             }
         }
         return parts
@@ -200,7 +206,7 @@ public struct Dataset: Sendable {
                 if columns[k].statistics.rowCount == 0 {
                     columns[k].statistics = statistics[j]
                 } else {
-                    columns[k].statistics.merge(statistics[j], as: logical)
+                    columns[k].statistics.merge(statistics[j], as: logical, deferringDistinctEstimate: true)
                 }
                 if parts.count > 1 {
                     let stored = r.storedRoles?[j]
@@ -224,7 +230,7 @@ public struct Dataset: Sendable {
                 var nulls = ColumnStatistics(type: .null)
                 nulls.rowCount = part.rowCount
                 nulls.nullCount = part.rowCount
-                columns[k].statistics.merge(nulls, as: columns[k].type)
+                columns[k].statistics.merge(nulls, as: columns[k].type, deferringDistinctEstimate: true)
                 columns[k].nullable = true
                 columns[k].chunks += part.chunkCount
                 columns[k].chunksWithNulls += part.chunkCount
@@ -232,6 +238,7 @@ public struct Dataset: Sendable {
             rowCount +|= part.rowCount
             chunksSoFar += part.chunkCount
         }
+        for k in columns.indices { columns[k].statistics.settleDistinctCount() }
         columnIndex = index
         if parts.count == 1, let only = parts.first {
             do {

@@ -182,4 +182,42 @@ struct DatasetScanTests {
         #expect(throws: ScanError.unknownColumn("z", available: ["k"])) { try dataset.scan(where: try RowFilter.parse("k > 5 and z = 1")) }
         #expect(try dataset.scan(where: try RowFilter.parse("k > 5")).metrics.partsPruned == 1)
     }
+
+    @Test("the docs/API.md example compiles and runs: a sum over a dataset, its first part pruned")
+    func example() throws {
+        let s = Scratch()
+        try FileManager.default.createDirectory(atPath: s.file("dataset"), withIntermediateDirectories: true)
+        var expected = 0.0
+        for (p, day) in ["2026-10-31", "2026-11-01", "2026-11-02"].enumerated() {
+            var text = Array(day.utf8)
+            let days = try #require(parseISODate(&text))
+            let writer = try ColFileWriter(path: s.file("dataset/part\(p).col"),
+                                           columns: ["day", "shop", "price"].map { ColumnDescriptor(name: $0) })
+            var d = ColumnVector(type: .date), shop = ColumnVector(type: .string), price = ColumnVector(type: .float64)
+            for r in 0..<50 {
+                d.append(date: days)
+                shop.append(string: "shop\(r % 7)")
+                let x = Double(r * 5 + p)
+                price.append(x)
+                if p > 0 && x > 100 { expected += x }
+            }
+            try writer.append([d, shop, price])
+            try writer.finish()
+        }
+        let path = s.file("dataset")
+        // The example:
+        let dataset = try ColDataset(path: path)
+        let scan = try dataset.scan(columns: ["shop", "price"],
+                                    where: try RowFilter.parse("day >= '2026-11-01' and price > 100"))
+        var total = 0.0
+        var batches = scan.makeIterator()
+        while let batch = try batches.next() {
+            let price = batch.columns[1]
+            for row in 0..<batch.count where price.isValid(row) { total += price.float64s[row] }
+        }
+        let m = scan.metrics
+        // Checked:
+        #expect(total == expected)
+        #expect(m.parts == 3 && m.partsPruned == 1)
+    }
 }

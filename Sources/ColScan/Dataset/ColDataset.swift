@@ -57,10 +57,18 @@ public final class ColDataset: Sendable {
             }
         }
         guard !files.isEmpty else { throw .notFound(paths.joined(separator: " ")) }
+        // Footers open on every core; the first failure in part order is reported.
+        let paths = files
+        let opened = parallelMap(paths.count) { k -> Result<ColFileReader, ColFileError> in
+            Result { () throws(ColFileError) in try ColFileReader(path: paths[k]) }
+        }
         var parts: [ColFileReader] = []
         parts.reserveCapacity(files.count)
-        for f in files {
-            do { parts.append(try ColFileReader(path: f)) } catch { throw .file(error) }
+        for result in opened {
+            switch result {
+            case let .success(reader): parts.append(reader)
+            case let .failure(error): throw .file(error)
+            }
         }
         try self.init(parts: parts)
     }
