@@ -120,4 +120,18 @@ struct DatasetCLITests {
         r = try CLI.run("colprof", ["scan", "dataset", "--format", "csv"], in: s.path)
         #expect(r.status == 2 && r.stderr.contains(victim) && r.stderr.contains("byte"), "\(r.stderr)")
     }
+
+    @Test("a dataset of more parts than the soft limit on open files: colprof raises the limit to the hard one")
+    func morePartsThanOpenFiles() throws {
+        let s = Scratch()
+        try FileManager.default.createDirectory(atPath: s.file("landing"), withIntermediateDirectories: true)
+        for d in 0..<80 { s.write("landing/f\(d).csv", "id,v\n\(d),\(d * 2)\n") }
+        #expect(try CLI.run("colconv", ["landing", "dataset/", "-q"], in: s.path).status == 0)
+        // A soft limit of 40 open files, as a soft limit of 1,024 is for 1,100 parts.
+        let limited = "ulimit -Sn 40 && exec \"$0\" \"$@\""
+        var r = try CLI.runProcess("/bin/sh", ["-c", limited, CLI.binary("colprof"), "dataset", "--json"], in: s.path)
+        #expect(r.status == 0 && r.stdout.contains("\"row_count\": 80"), "\(r.stderr)")
+        r = try CLI.runProcess("/bin/sh", ["-c", limited, CLI.binary("colprof"), "scan", "dataset", "--where", "id >= 70", "--explain"], in: s.path)
+        #expect(r.status == 0 && r.stdout.contains("parts: 80 total, 70 pruned by statistics"), "\(r.stdout)\(r.stderr)")
+    }
 }
