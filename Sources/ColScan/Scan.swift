@@ -55,11 +55,17 @@ public struct Batch: Sendable {
     }
 }
 
-/// What a scan did, for `--explain` and for tests.
+/// What a scan did, for `--explain` and for tests: of one file, or summed over a dataset's parts.
 public struct ScanMetrics: Sendable {
-    /// Chunks in the file.
+    /// Files scanned: 1 for a scan of one file, the parts of a dataset.
+    public var parts = 1
+    /// Parts skipped because their file statistics prove that no row matches (datasets only).
+    public var partsPruned = 0
+    /// Chunks in the pruned parts: neither they nor their chunk statistics are read.
+    public var chunksInPrunedParts = 0
+    /// Chunks in the file or the dataset, pruned parts included.
     public var chunks = 0
-    /// Chunks skipped because their statistics prove that no row matches.
+    /// Chunks skipped, in the parts left, because their statistics prove that no row matches.
     public var chunksPruned = 0
     /// Chunks read from the file or the cache.
     public var chunksRead = 0
@@ -151,7 +157,7 @@ public final class Scan: Sendable {
     public func makeIterator() -> Iterator { Iterator(scan: self) }
 
     /// The batches as an `AsyncSequence`; cancelling the task (or the scan) ends it with `ScanError.cancelled`.
-    public var batches: AsyncBatches { AsyncBatches(scan: self) }
+    public var batches: AsyncBatches<Scan> { AsyncBatches(scan: self) }
 
     /// A throwing iterator: `while let batch = try it.next() { … }`.
     public struct Iterator {
@@ -238,28 +244,48 @@ public final class Scan: Sendable {
     }
 }
 
-/// The batches of a scan as an `AsyncSequence`.
-public struct AsyncBatches: AsyncSequence, Sendable {
+/// A planned scan that yields batches: a `Scan` of one file or a `DatasetScan`.
+public protocol BatchSource: AnyObject, Sendable {
+    /// Its throwing iterator.
+    associatedtype Iterator: BatchIterator
+    /// The batches, read as they are iterated.
+    func makeIterator() -> Iterator
+    /// Stops the scan: the next `next()` throws `ScanError.cancelled`.
+    func cancel()
+}
+
+/// Reads batches one after another.
+public protocol BatchIterator {
+    /// The next batch, or nil at the end.
+    mutating func next() throws(ScanError) -> Batch?
+}
+
+extension Scan: BatchSource {}
+extension Scan.Iterator: BatchIterator {}
+
+/// The batches of a scan (of a file or of a dataset) as an `AsyncSequence`.
+public struct AsyncBatches<Source: BatchSource>: AsyncSequence, Sendable {
     /// Scans yield batches.
     public typealias Element = Batch
-    let scan: Scan
+    let scan: Source
 
     /// An iterator that reads on the calling task.
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: scan.makeIterator()) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(scan: scan, inner: scan.makeIterator()) }
 
     /// Iterates a scan from async code.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var inner: Scan.Iterator
+        let scan: Source
+        var inner: Source.Iterator
 
         /// The next batch, or nil at the end (nil after cancellation).
         public mutating func next() async throws(ScanError) -> Batch? {
-            if Task.isCancelled { inner.scan.cancel() }
+            if Task.isCancelled { scan.cancel() }
             return try inner.next()
         }
 
         /// The next batch, on the caller's actor.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(ScanError) -> Batch? {
-            if Task.isCancelled { inner.scan.cancel() }
+            if Task.isCancelled { scan.cancel() }
             return try inner.next()
         }
     }

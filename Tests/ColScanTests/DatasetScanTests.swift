@@ -166,6 +166,24 @@ struct DatasetScanTests {
         #expect(dataset.parts[2].bytesRead > opened[2])
     }
 
+    @Test("the AsyncSequence form of a dataset scan gives the iterator's rows, and a cancelled scan stops")
+    func asyncBatches() async throws {
+        let s = Scratch()
+        var g = SeededRandom(seed: 99)
+        try FileManager.default.createDirectory(atPath: s.file("parts"), withIntermediateDirectories: true)
+        try writeDataset(makeParts(&g), folder: s.file("parts"), whole: s.file("whole.col"))
+        let dataset = try ColDataset(path: s.file("parts"))
+        var expected = 0
+        var it = try dataset.scan(batchSize: 7).makeIterator()
+        while let b = try it.next() { expected += b.count }
+        var got = 0
+        for try await b in try dataset.scan(batchSize: 7).batches { got += b.count }
+        #expect(got == expected && got == Int(dataset.rowCount))
+        let scan = try dataset.scan(batchSize: 7)
+        scan.cancel()
+        await #expect(throws: ScanError.cancelled) { for try await _ in scan.batches {} }
+    }
+
     @Test("opening refuses a folder without parts, a snapshot, and an unknown column even when every part is pruned")
     func refusals() throws {
         let s = Scratch()

@@ -1,31 +1,9 @@
 import ColFormat
 import Synchronization
 
-/// What a dataset scan did: `ScanMetrics` summed over its parts, and the parts pruned.
-public struct DatasetScanMetrics: Sendable {
-    /// Parts in the dataset.
-    public var parts = 0
-    /// Parts skipped because their file statistics prove that no row matches.
-    public var partsPruned = 0
-    /// Chunks in the pruned parts (none of them is read, nor their chunk statistics).
-    public var chunksInPrunedParts = 0
-    /// Chunks over every part, pruned parts included.
-    public var chunks = 0
-    /// Chunks skipped, in the parts left, because their statistics prove that no row matches.
-    public var chunksPruned = 0
-    /// Chunks read from the files or the cache.
-    public var chunksRead = 0
-    /// Blocks served from the chunk cache.
-    public var cacheHits = 0
-    /// Rows in the chunks read.
-    public var rowsRead = 0
-    /// Rows the filter kept.
-    public var rowsMatched = 0
-}
-
 /// A planned scan of a dataset: each part that may hold matching rows, with its own
 /// `Scan` in the dataset's schema, read one after another in part order.
-public final class DatasetScan: Sendable {
+public final class DatasetScan: BatchSource {
     /// One part left after part pruning, and its scan.
     public struct PartScan: Sendable {
         /// The part's index in `ColDataset.parts`.
@@ -86,8 +64,8 @@ public final class DatasetScan: Sendable {
     }
 
     /// What the scan has done so far, over every part.
-    public var metrics: DatasetScanMetrics {
-        var m = DatasetScanMetrics()
+    public var metrics: ScanMetrics {
+        var m = ScanMetrics()
         m.parts = dataset.parts.count
         m.partsPruned = partsPruned
         m.chunksInPrunedParts = chunksInPrunedParts
@@ -122,10 +100,10 @@ public final class DatasetScan: Sendable {
     public func makeIterator() -> Iterator { Iterator(scan: self) }
 
     /// The batches as an `AsyncSequence`; cancelling the task (or the scan) ends it with `ScanError.cancelled`.
-    public var batches: AsyncDatasetBatches { AsyncDatasetBatches(scan: self) }
+    public var batches: AsyncBatches<DatasetScan> { AsyncBatches(scan: self) }
 
     /// A throwing iterator over every part's batches, in part order.
-    public struct Iterator {
+    public struct Iterator: BatchIterator {
         let scan: DatasetScan
         var position = 0
         var current: Scan.Iterator?
@@ -166,32 +144,5 @@ public final class DatasetScan: Sendable {
             }
         }
         return out
-    }
-}
-
-/// The batches of a dataset scan as an `AsyncSequence`.
-public struct AsyncDatasetBatches: AsyncSequence, Sendable {
-    /// Scans yield batches.
-    public typealias Element = Batch
-    let scan: DatasetScan
-
-    /// An iterator that reads on the calling task.
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: scan.makeIterator()) }
-
-    /// Iterates a dataset scan from async code.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var inner: DatasetScan.Iterator
-
-        /// The next batch, or nil at the end.
-        public mutating func next() async throws(ScanError) -> Batch? {
-            if Task.isCancelled { inner.scan.cancel() }
-            return try inner.next()
-        }
-
-        /// The next batch, on the caller's actor.
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws(ScanError) -> Batch? {
-            if Task.isCancelled { inner.scan.cancel() }
-            return try inner.next()
-        }
     }
 }
