@@ -82,6 +82,10 @@ struct Profile: ParsableCommand {
     @Flag(help: "Print on stderr how long opening the footers, merging them and rendering the report took.")
     var timings = false
 
+    @Option(help: ArgumentHelp("Also write the profile as one self-contained HTML page with plots (docs/PROFILE.md, \"HTML\"). Example: --html report.html",
+                               valueName: "path"))
+    var html: String?
+
     func run() throws {
         guard let layout = InMemoryLayout(rawValue: layout) else {
             throw UsageError("--layout takes \(InMemoryLayout.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -101,6 +105,7 @@ struct Profile: ParsableCommand {
         let dataset = try Dataset(parts: parts)
         let merged = clock.now
         let report = try ProfileReport(dataset: dataset, layout: layout, availableBytes: available, columns: output.columnList)
+        if let html { try writeReport(try report.html(title: paths.joined(separator: " ")), to: html) }
         print(report.render(output.format), terminator: "")
         if timings {
             func ms(_ d: Duration) -> String {
@@ -153,6 +158,10 @@ struct DriftCommand: ParsableCommand {
     @Flag(help: "Show every check, information included, not only those that warn or fail.")
     var all = false
 
+    @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page with plots; its banner matches the exit status. Example: --html drift.html",
+                               valueName: "path"))
+    var html: String?
+
     func run() throws {
         // Settings: the defaults, then colprof.toml, then the command line, which always wins.
         let file = try (config ?? DriftConfig.beside(base)).map { path throws(ProfileError) in try DriftConfig(path: path) }
@@ -192,10 +201,12 @@ struct DriftCommand: ParsableCommand {
             return Set(names.filter { !excluded.contains($0) })
         }
         var report: DriftReport
+        var newData: Dataset?
         if let new {
-            let newData = try ParquetInputs.dataset([new], tool: "colprof")
-            report = try Drift.compare(base: baseData, new: newData, baseName: base, newName: new, thresholds: thresholds,
-                                       columns: selection(baseData).map { $0.union(selection(newData) ?? []) }, roles: roles,
+            let other = try ParquetInputs.dataset([new], tool: "colprof")
+            newData = other
+            report = try Drift.compare(base: baseData, new: other, baseName: base, newName: new, thresholds: thresholds,
+                                       columns: selection(baseData).map { $0.union(selection(other) ?? []) }, roles: roles,
                                        columnThresholds: columnThresholds)
             if let history {
                 let window = min(last ?? file?.last ?? history.count, history.count)
@@ -207,6 +218,7 @@ struct DriftCommand: ParsableCommand {
                                           columnThresholds: columnThresholds)
         }
         report.notes = notes
+        if let html { try writeReport(report.html(base: baseData, new: newData, thresholds: thresholds, failOn: gate), to: html) }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw GateFailure() }
     }
@@ -318,5 +330,17 @@ struct ScanCommand: ParsableCommand {
             if case .file = error { throw ReportedFailure(message: "colprof: \(error)") }
             throw ReportedFailure(message: "colprof: \(source): \(error)")
         }
+    }
+}
+
+/// Writes an HTML report atomically: the page appears whole or not at all.
+func writeReport(_ page: String, to path: String) throws {
+    let file = try AtomicFile(path: path)
+    do {
+        try file.write(Array(page.utf8))
+        try file.commit()
+    } catch {
+        file.abort()
+        throw error
     }
 }
