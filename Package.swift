@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ColProfileTests", dependencies: ["ColFormat", "ColProfile", "ColIngest", "TestSupport"]),
         .testTarget(name: "ColScanTests", dependencies: ["ColFormat", "ColScan", "ColIngest", "TestSupport"]),
         .testTarget(name: "ColParquetTests", dependencies: ["ColFormat", "ColIngest", "ColParquet", "CZlib", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ColBytes", "ColSketches", "ColFormat", "CZlib", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,8 +7,8 @@
 // data, so a report costs what `colprof` costs.
 //
 // Each chart's root `<svg>` names its plot area in `data-plot="x y w h"`:
-// every bar (`class="bar"`) and mark (`class="mark"`) lies inside it, and
-// every coordinate is finite. `HTMLReportTests` parses each SVG and checks
+// every bar (`class="bar"`: a `<rect>`, or a `<path>` of rectangles) and
+// mark (`class="mark"`) lies inside it, and every coordinate is finite. `HTMLReportTests` parses each SVG and checks
 // both. Coordinates are written with one decimal, so the bytes do not depend
 // on floating-point printing.
 
@@ -64,6 +64,9 @@ enum Chart {
     /// A coordinate with one decimal; a non-finite value (never expected) is drawn at 0.
     static func c(_ v: Double) -> String { v.isFinite ? fixed(v, 1) : "0" }
 
+    /// `v` rounded to the decimal `c` writes: a shape's far edge computed from rounded ends stays inside its plot.
+    static func r1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
+
     /// A value on an axis, in the column's units (dates and timestamps as text).
     static func label(_ v: Double, _ type: LogicalType) -> String {
         Drift.render(v, type)
@@ -88,16 +91,23 @@ enum Chart {
         return w
     }
 
-    /// The bars of a histogram in `plot`, scaled so that `tallest` fills its height.
+    /// The bars of a histogram in `plot`, scaled so that `tallest` fills its height: one `<path>` of
+    /// rectangles (`M x y h w v h h -w z` each), a quarter of the bytes of a `<rect>` per bar.
     static func bars(_ w: inout HTMLWriter, _ d: Distribution, plot: (x: Double, y: Double, w: Double, h: Double), tallest: Double,
                      className: String = "bar") {
         let n = d.shares.count
         let bw = plot.w / Double(n)
+        var path = ""
         for (i, share) in d.shares.enumerated() where share > 0 {
             let h = tallest > 0 ? Swift.min(plot.h, plot.h * share / tallest) : 0
-            w.empty("rect", [("class", className), ("x", c(plot.x + bw * Double(i))), ("y", c(plot.y + plot.h - h)),
-                             ("width", c(Swift.max(0.5, bw - 1))), ("height", c(h))])
+            guard h > 0 else { continue }
+            let width = c(Swift.max(0.5, bw - 1))
+            let bottom = r1(plot.y + plot.h), top = r1(plot.y + plot.h - h)
+            guard bottom > top else { continue }
+            path += "M\(c(plot.x + bw * Double(i))) \(c(top))h\(width)v\(c(bottom - top))h-\(width)z"
         }
+        guard !path.isEmpty else { return }
+        w.empty("path", [("class", className), ("d", path)])
     }
 
     /// A histogram with axes: values along x (labelled at the ends and at the marks), share of values along y.
@@ -176,7 +186,7 @@ enum Chart {
             let y = plot.y + Double(i) * rowHeight
             let shown = item.label.count > 28 ? String(item.label.prefix(27)) + "…" : item.label
             w.element("text", [("x", c(plot.x - 6)), ("y", c(y + 12)), ("text-anchor", "end")]) { w in
-                w.element("title", text: item.label)
+                if shown != item.label { w.element("title", text: item.label) }
                 w.text(shown)
             }
             let len = top > 0 ? plot.w * Swift.min(1, item.share / top) : 0
@@ -220,9 +230,13 @@ enum Chart {
         func y(_ v: Double) -> Double { hi > lo ? plot.y + plot.h * (1 - (v - lo) / (hi - lo)) : plot.y + plot.h / 2 }
         for (i, r) in ranges.enumerated() {
             guard let r, r.lo.isFinite, r.hi.isFinite else { continue }
-            let top = y(r.hi), bottom = y(r.lo)
+            // At least 1 px tall, kept inside the plot; both ends rounded as written.
+            var top = r1(y(r.hi)), bottom = r1(y(r.lo))
+            if bottom - top < 1 {
+                if top + 1 <= r1(plot.y + plot.h) { bottom = top + 1 } else { top = bottom - 1 }
+            }
             w.element("rect", [("class", "bar"), ("x", c(plot.x + bw * Double(i) + bw * 0.2)), ("y", c(top)),
-                               ("width", c(Swift.max(0.5, bw * 0.6))), ("height", c(Swift.max(1, bottom - top)))]) { w in
+                               ("width", c(Swift.max(0.5, bw * 0.6))), ("height", c(bottom - top))]) { w in
                 w.element("title", text: "chunk \(i): \(label(r.lo, type)) … \(label(r.hi, type))")
             }
         }

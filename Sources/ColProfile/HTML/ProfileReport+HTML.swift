@@ -245,7 +245,9 @@ extension ProfileReport {
                         w.append(Chart.histogram(d, type: c.type, marks: marks, title: "\(c.name): histogram from its KLL sketch",
                                                  unit: unit(c.type)))
                     }
-                    if let f = s.frequent, s.valueCount > 0 {
+                    // A number with a histogram shows its top values only when it has few distinct values.
+                    let histogram = c.type.isNumeric && c.type != .bool && s.quantiles.map { !$0.isEmpty } == true
+                    if let f = s.frequent, s.valueCount > 0, !histogram || (Self.distinct(s) ?? .max) <= 20 {
                         // As in the text report: an estimated count shows only when its guaranteed part
                         // (count − overcount) is at least 1% of the values.
                         let top = f.top(10).filter { f.isExact || Double($0.count - min($0.error, $0.count)) >= 0.01 * Double(s.valueCount) }
