@@ -134,6 +134,8 @@ struct HostileFileTests {
             ("colprof", [bad], attack.reach == .footer),
             ("colprof", [bad, good], attack.reach == .footer),
             ("colprof", ["drift", good, bad], attack.reach == .footer),
+            ("colprof", [bad, "--html", s.file("report.html")], attack.reach == .footer),
+            ("colprof", ["drift", good, bad, "--html", s.file("drift.html")], attack.reach == .footer),
             ("colsum", [bad, "price"], true),
             ("colconv", [bad, s.file("out.csv")], true),
             ("colprof", ["scan", bad, "--format", "csv"], true),
@@ -153,6 +155,10 @@ struct HostileFileTests {
             }
         }
         #expect(!FileManager.default.fileExists(atPath: s.file("out.csv")), "a refused export left its output")
+        if attack.reach == .footer {
+            #expect(!FileManager.default.fileExists(atPath: s.file("report.html")), "a refused profile left its HTML page")
+            #expect(!FileManager.default.fileExists(atPath: s.file("drift.html")), "a refused drift report left its HTML page")
+        }
     }
 
     @Test("a chunk that may legally decode to more than COL_DECODE_LIMIT is refused before it is allocated")
