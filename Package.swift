@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ColProfile", targets: ["ColProfile"]),
         .library(name: "ColScan", targets: ["ColScan"]),
         .library(name: "ColParquet", targets: ["ColParquet"]),
+        .library(name: "ColPostgres", targets: ["ColPostgres"]),
         .executable(name: "colconv", targets: ["colconv"]),
         .executable(name: "colprof", targets: ["colprof"]),
         .executable(name: "colsum", targets: ["colsum"]),
@@ -39,6 +40,9 @@ let package = Package(
         .systemLibrary(
             name: "CBrotli", pkgConfig: "libbrotlidec",
             providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .target(name: "ColBytes"),
         .target(name: "ColSketches", dependencies: ["ColBytes"]),
         .target(name: "ColFormat", dependencies: ["ColBytes", "ColSketches", "CZstd", "CLZ4"]),
@@ -47,10 +51,11 @@ let package = Package(
         .target(name: "ColProfile", dependencies: ["ColBytes", "ColSketches", "ColFormat", "ColText"]),
         .target(name: "ColScan", dependencies: ["ColFormat", "ColText"]),
         .target(name: "ColParquet", dependencies: ["ColBytes", "ColFormat", "CZstd", "CZlib", "CBrotli"]),
+        .target(name: "ColPostgres", dependencies: ["ColFormat", "CLibPQ"]),
         .target(
             name: "ColCLI",
             dependencies: [
-                "ColBytes", "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan", "ColParquet",
+                "ColBytes", "ColFormat", "ColText", "ColIngest", "ColProfile", "ColScan", "ColParquet", "ColPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "colconv", dependencies: ["ColCLI"]),

@@ -133,6 +133,20 @@ public struct Colconv: ParsableCommand {
     @Flag(help: "Parquet output: leave the profile (col.profile) and the snapshot (col.snapshot) out of the key-value metadata, so colprof must read the data; they take about 3–6 KiB per column.")
     var noParquetProfile = false
 
+    @Option(help: ArgumentHelp("PostgreSQL: the table to load into, name or schema.name (docs/POSTGRES.md). Example: --table orders", valueName: "name"))
+    var table: String?
+
+    @Option(help: ArgumentHelp("PostgreSQL: when the table exists, fail (the default), append to it (its columns must fit), or replace it. Example: --if-exists append",
+                               valueName: "policy"))
+    var ifExists: String?
+
+    @Flag(help: "PostgreSQL: declare NOT NULL on a new table's columns that have no nulls in the data.")
+    var notNullFromData = false
+
+    @Option(help: ArgumentHelp("PostgreSQL: check drift against this baseline (a .col file, folder or snapshot) first, and load nothing when it fails (exit 1). Example: --gate baseline.colprof",
+                               valueName: "path"))
+    var gate: String?
+
     @Flag(name: .shortAndLong, help: "Print no progress bar and no summary.")
     var quiet = false
 
@@ -151,6 +165,12 @@ public struct Colconv: ParsableCommand {
     /// Converts as the flags say (ArgumentParser calls this after parsing).
     public mutating func run() throws {
         guard paths.count >= 2 else { throw UsageError("give an input and an output (or inputs and a dataset folder)") }
+        if Self.isPostgres(output) {
+            return try loadIntoPostgres()
+        }
+        if table != nil || ifExists != nil || notNullFromData || gate != nil {
+            throw UsageError("--table, --if-exists, --not-null-from-data and --gate apply to a load into PostgreSQL (an output of postgresql://…)")
+        }
         if isDatasetConversion {
             return try convertDataset()
         }

@@ -8,6 +8,7 @@ import Glibc
 #endif
 import ArgumentParser
 import ColParquet
+import ColPostgres
 import ColFormat
 import ColIngest
 import ColProfile
@@ -66,6 +67,7 @@ enum CommandRunner {
         case let e as ProfileError: return ("\(tool): \(FlagNames.describe(e))", 2)
         case let e as ColFileError: return ("\(tool): \(e)", 2)
         case let e as ParquetError: return ("\(tool): \(e)", 2)
+        case let e as PostgresError: return ("\(tool): \(e)", 2)
         default:
             let code = Command.exitCode(for: error)
             return (Command.fullMessage(for: error), code == .success ? 0 : 2)
