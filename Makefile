@@ -7,10 +7,10 @@ BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 .PHONY: deps build demo test test-dask sanitize fuzz bench bench-smoke clean
 
 deps:
-	@if ! pkg-config --exists libzstd liblz4 zlib libbrotlidec 2>/dev/null; then \
-		echo "installing libzstd-dev liblz4-dev zlib1g-dev libbrotli-dev pkg-config"; \
+	@if ! pkg-config --exists libzstd liblz4 zlib libbrotlidec libpq 2>/dev/null; then \
+		echo "installing libzstd-dev liblz4-dev zlib1g-dev libbrotli-dev libpq-dev pkg-config"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libzstd-dev liblz4-dev zlib1g-dev libbrotli-dev pkg-config; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libzstd-dev liblz4-dev zlib1g-dev libbrotli-dev libpq-dev pkg-config; \
 	fi
 
 build: deps
