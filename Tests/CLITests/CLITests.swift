@@ -15,18 +15,19 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ tool: String, _ args: [String], in dir: String) throws -> Result {
-        try runProcess(binary(tool), args, in: dir)
+    static func run(_ tool: String, _ args: [String], in dir: String, environment: [String: String] = [:]) throws -> Result {
+        try runProcess(binary(tool), args, in: dir, environment: environment)
     }
 
-    /// Runs any program (e.g. `/usr/bin/env python3 …`) in `dir`.
-    static func runProcess(_ executable: String, _ args: [String], in dir: String) throws -> Result {
+    /// Runs any program (e.g. `/usr/bin/env python3 …`) in `dir`, with `environment` added to this process's.
+    static func runProcess(_ executable: String, _ args: [String], in dir: String, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env["COLUMNS"] = "100"
+        env.merge(environment) { _, added in added }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
