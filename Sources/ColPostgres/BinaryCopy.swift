@@ -56,50 +56,80 @@ enum BinaryCopy {
         let column: Int, row: Int, what: String
     }
 
-    @inline(__always) static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
-    }
-
     /// Appends rows `range` of `columns` (one chunk's, in our types) to `out`.
+    ///
+    /// The rows' size is summed first (fixed widths, and the strings' lengths from their offsets),
+    /// then the bytes are stored through one pointer: no per-value append.
     static func appendRows(_ range: Range<Int>, of columns: [ColumnVector], to out: inout [UInt8]) throws(OutOfRange) {
-        let fieldCount = UInt16(columns.count)
-        for row in range {
-            append(fieldCount, to: &out)
-            for (j, c) in columns.enumerated() {
-                guard c.type != .null, c.isValid(row) else {
-                    append(Int32(-1), to: &out)
-                    continue
-                }
+        var size = range.count * 2
+        for c in columns {
+            for row in range {
+                guard c.type != .null, c.isValid(row) else { size += 4; continue }
                 switch c.type {
-                case .int64:
-                    append(Int32(8), to: &out)
-                    append(c.int64s[row], to: &out)
-                case .float64:
-                    append(Int32(8), to: &out)
-                    append(c.float64s[row].bitPattern, to: &out)
-                case .bool:
-                    append(Int32(1), to: &out)
-                    out.append(c.bools[row] ? 1 : 0)
-                case .date:
-                    let days = Int64(c.dates[row]) - epochDays
-                    guard let d = Int32(exactly: days) else { throw OutOfRange(column: j, row: row, what: "date") }
-                    append(Int32(4), to: &out)
-                    append(d, to: &out)
-                case .timestamp:
-                    let (micros, overflow) = c.int64s[row].subtractingReportingOverflow(epochMicros)
-                    guard !overflow else { throw OutOfRange(column: j, row: row, what: "timestamp") }
-                    append(Int32(8), to: &out)
-                    append(micros, to: &out)
-                case .string, .json:
-                    let r = c.byteRange(row)
-                    let isJSON = c.type == .json
-                    append(Int32(r.count + (isJSON ? 1 : 0)), to: &out)
-                    if isJSON { out.append(1) }  // jsonb's binary format: a version byte, then the text
-                    out.append(contentsOf: c.bytes[r])
-                case .null:
-                    append(Int32(-1), to: &out)
+                case .int64, .float64, .timestamp: size += 12
+                case .bool: size += 5
+                case .date: size += 8
+                case .string: size += 4 + c.byteRange(row).count
+                case .json: size += 5 + c.byteRange(row).count
+                case .null: size += 4
                 }
             }
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: size))
+        var failure: OutOfRange?
+        out.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var at = start
+            @inline(__always) func put<T: FixedWidthInteger>(_ v: T) {
+                base.storeBytes(of: v.bigEndian, toByteOffset: at, as: T.self)
+                at += MemoryLayout<T>.size
+            }
+            let fieldCount = UInt16(columns.count)
+            for row in range {
+                put(fieldCount)
+                for (j, c) in columns.enumerated() {
+                    guard c.type != .null, c.isValid(row) else { put(Int32(-1)); continue }
+                    switch c.type {
+                    case .int64:
+                        put(Int32(8)); put(c.int64s[row])
+                    case .float64:
+                        put(Int32(8)); put(c.float64s[row].bitPattern)
+                    case .bool:
+                        put(Int32(1)); put(UInt8(c.bools[row] ? 1 : 0))
+                    case .date:
+                        guard let d = Int32(exactly: Int64(c.dates[row]) - epochDays) else {
+                            failure = OutOfRange(column: j, row: row, what: "date")
+                            return
+                        }
+                        put(Int32(4)); put(d)
+                    case .timestamp:
+                        let (micros, overflow) = c.int64s[row].subtractingReportingOverflow(epochMicros)
+                        guard !overflow else {
+                            failure = OutOfRange(column: j, row: row, what: "timestamp")
+                            return
+                        }
+                        put(Int32(8)); put(micros)
+                    case .string, .json:
+                        let r = c.byteRange(row)
+                        if c.type == .json {
+                            put(Int32(r.count + 1)); put(UInt8(1))  // jsonb's binary format: a version byte, then the text
+                        } else {
+                            put(Int32(r.count))
+                        }
+                        c.bytes.withUnsafeBytes { src in
+                            if let from = src.baseAddress, !r.isEmpty { (base + at).copyMemory(from: from + r.lowerBound, byteCount: r.count) }
+                        }
+                        at += r.count
+                    case .null:
+                        put(Int32(-1))
+                    }
+                }
+            }
+        }
+        if let failure {
+            out.removeSubrange(start...)
+            throw failure
         }
     }
 }

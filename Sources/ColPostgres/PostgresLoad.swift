@@ -99,32 +99,58 @@ public enum PostgresLoader {
             try connection.execute("CREATE TEMPORARY TABLE \(stage) (\(definitions)) ON COMMIT DROP")
             summary.action = "appended to"
         }
-        try connection.copy("COPY \(stage) (\(names.joined(separator: ", "))) FROM STDIN (FORMAT binary)") { send in
-            var buffer = BinaryCopy.header
-            buffer.reserveCapacity(1 << 21)
-            for chunk in 0..<reader.directory.chunkCount {
-                let vectors = try columns.indices.map { try reader.readColumn(chunk: chunk, column: $0) }
-                let rows = Int(reader.directory.chunkRowCounts[chunk])
-                var start = 0
-                while start < rows {
-                    let end = min(rows, start + 4096)
-                    do throws(BinaryCopy.OutOfRange) { try BinaryCopy.appendRows(start..<end, of: vectors, to: &buffer) } catch {
-                        let row = reader.directory.chunkFirstRows[chunk] + UInt64(error.row)
-                        throw PostgresError.unsupported("row \(row + 1), column \(columns[error.column].name): the \(error.what) is outside PostgreSQL's range")
+        // One thread decodes chunks and encodes rows into buffers of about 4 MiB; this one sends them.
+        let pipe = CopyPipe()
+        let limit = 4 << 20
+        let started = startThread {
+            var buffer = pipe.buffer()
+            buffer += BinaryCopy.header
+            var encoded: UInt64 = 0
+            do {
+                for chunk in 0..<reader.directory.chunkCount {
+                    let vectors = try columns.indices.map { try reader.readColumn(chunk: chunk, column: $0) }
+                    let rows = Int(reader.directory.chunkRowCounts[chunk])
+                    var start = 0
+                    while start < rows {
+                        let end = min(rows, start + 4096)
+                        do throws(BinaryCopy.OutOfRange) { try BinaryCopy.appendRows(start..<end, of: vectors, to: &buffer) } catch {
+                            let row = reader.directory.chunkFirstRows[chunk] + UInt64(error.row)
+                            throw PostgresError.unsupported("row \(row + 1), column \(columns[error.column].name): the \(error.what) is outside PostgreSQL's range")
+                        }
+                        encoded += UInt64(end - start)
+                        if buffer.count >= limit {
+                            guard pipe.put(.data(buffer, rows: encoded)) else { return }
+                            buffer = pipe.buffer()
+                        }
+                        start = end
                     }
-                    if buffer.count >= 1 << 20 {
-                        summary.bytes += UInt64(buffer.count)
-                        try send(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                    start = end
                 }
-                summary.rows += UInt64(rows)
-                progress(summary.rows)
+                buffer += BinaryCopy.trailer
+                guard pipe.put(.data(buffer, rows: encoded)) else { return }
+                _ = pipe.put(.finished)
+            } catch {
+                _ = pipe.put(.failed(error))
             }
-            buffer += BinaryCopy.trailer
-            summary.bytes += UInt64(buffer.count)
-            try send(buffer)
+        }
+        guard started else { throw PostgresError.unsupported("cannot start a thread to encode the rows") }
+        do {
+            try connection.copy("COPY \(stage) (\(names.joined(separator: ", "))) FROM STDIN (FORMAT binary)") { send in
+                while true {
+                    switch pipe.take() {
+                    case let .data(bytes, rows):
+                        summary.bytes += UInt64(bytes.count)
+                        try send(bytes)
+                        pipe.recycle(bytes)
+                        summary.rows = rows
+                        progress(rows)
+                    case let .failed(error): throw error
+                    case .finished: return
+                    }
+                }
+            }
+        } catch {
+            pipe.stop()
+            throw error
         }
         switch options.ifExists {
         case .fail: break
