@@ -128,9 +128,9 @@ enum Chromium {
     static func find() throws -> String {
         if let found = installed() { return found }
         let sudo = getuid() == 0 ? [] : ["sudo"]
-        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "chromium-headless-shell"]
+        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "chromium-headless-shell"]
         var log = ""
-        for command in [install, sudo + ["apt-get", "update", "-qq"], install] {
+        for command in [install, sudo + ["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], install] {
             let r = try CLI.runProcess("/usr/bin/env", command, in: "/")
             log += r.stderr
             if let found = installed() { return found }

@@ -110,9 +110,9 @@ final class PostgresServer: @unchecked Sendable {
         }
         if let found = find() { return found }
         let sudo = getuid() == 0 ? [] : ["sudo"]
-        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "postgresql", "postgresql-client"]
+        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "postgresql", "postgresql-client"]
         var log = ""
-        for command in [install, sudo + ["apt-get", "update", "-qq"], install] {
+        for command in [install, sudo + ["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], install] {
             let r = try CLI.runProcess("/usr/bin/env", command, in: "/")
             log += r.stderr
             if let found = find() { return found }
