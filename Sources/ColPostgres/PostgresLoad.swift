@@ -79,9 +79,9 @@ public enum PostgresLoader {
         default: break
         }
         let names = columns.map { PostgresConnection.quote($0.name) }
-        let definitions = zip(columns, types).map { c, t in
-            PostgresConnection.quote(c.name) + " " + t.rawValue
-                + (options.notNullFromData && reader.statistics[columns.firstIndex { $0.name == c.name } ?? 0].nullCount == 0 ? " NOT NULL" : "")
+        let definitions = columns.indices.map { j in
+            PostgresConnection.quote(columns[j].name) + " " + types[j].rawValue
+                + (options.notNullFromData && reader.statistics[j].nullCount == 0 ? " NOT NULL" : "")
         }.joined(separator: ", ")
         try connection.execute("BEGIN")
         let stage: String
@@ -219,7 +219,7 @@ struct TableName {
         var parts: [String] = []
         var current = ""
         var quoted = false
-        var chars = Array(text)
+        let chars = Array(text)
         var i = 0
         while i < chars.count {
             let ch = chars[i]
@@ -235,7 +235,6 @@ struct TableName {
             i += 1
         }
         parts.append(current)
-        chars = []
         guard !quoted, (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
             throw .unsupported("--table takes name or schema.name (\"…\" around a name with a dot), not '\(text)'")
         }
