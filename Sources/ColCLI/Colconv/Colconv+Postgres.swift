@@ -42,11 +42,16 @@ extension Colconv {
             reader = try ColFileReader(path: staging)
         }
         if let gate {
+            // As `colprof drift GATE INPUT`: colprof.toml beside the baseline sets thresholds, roles and exclusions.
+            let settings = try DriftSettings(base: gate, config: nil, failOn: nil, thresholds: [], roles: [], excluded: [])
             let base = try ParquetInputs.dataset([gate], tool: "colconv")
             let new = try Dataset(parts: [DatasetPart(path: input, reader: reader)])
-            let report = try Drift.compare(base: base, new: new, baseName: gate, newName: input)
-            if report.severity >= .fail {
-                print(report.render(.table, all: false, failOn: .fail), terminator: "")
+            let columns = settings.excluded.isEmpty ? nil : Set((base.columns + new.columns).map(\.name)).subtracting(settings.excluded)
+            var report = try Drift.compare(base: base, new: new, baseName: gate, newName: input, thresholds: settings.thresholds,
+                                           columns: columns, roles: settings.roles, columnThresholds: settings.columnThresholds)
+            report.notes = settings.file.map { ["config: \($0.path)"] } ?? []
+            if report.severity >= settings.failOn {
+                print(report.render(.table, all: false, failOn: settings.failOn), terminator: "")
                 printError("colconv: the drift gate failed; nothing was loaded into \(table)")
                 throw GateFailure()
             }

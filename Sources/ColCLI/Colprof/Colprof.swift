@@ -164,22 +164,13 @@ struct DriftCommand: ParsableCommand {
 
     func run() throws {
         // Settings: the defaults, then colprof.toml, then the command line, which always wins.
-        let file = try (config ?? DriftConfig.beside(base)).map { path throws(ProfileError) in try DriftConfig(path: path) }
-        let gateName = failOn ?? file?.failOn?.description ?? "fail"
-        guard let gate: Severity = gateName == "fail" ? .fail : gateName == "warn" ? .warn : nil else {
-            throw UsageError("--fail-on takes fail or warn")
-        }
-        var thresholds = DriftThresholds()
-        for (name, value) in file?.thresholds ?? [] { try thresholds.set("\(name)=\(value)") }
-        for t in threshold { try thresholds.set(t) }
-        var columnThresholds: [String: DriftThresholds] = [:]
-        for (column, settings) in file?.columnThresholds ?? [:] {
-            var t = DriftThresholds()
-            for (name, value) in (file?.thresholds ?? []) + settings { try t.set("\(name)=\(value)") }
-            for setting in threshold { try t.set(setting) }
-            columnThresholds[column] = t
-        }
-        let roles = (file?.roles ?? [:]).merging(try Drift.roleOverrides(role)) { _, commandLine in commandLine }
+        let settings = try DriftSettings(base: base, config: config, failOn: failOn, thresholds: threshold, roles: role,
+                                         excluded: Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? []))
+        let file = settings.file
+        let gate = settings.failOn
+        let thresholds = settings.thresholds
+        let columnThresholds = settings.columnThresholds
+        let roles = settings.roles
         var baseData = try ParquetInputs.dataset([base], tool: "colprof")
         var history: History?
         var notes: [String] = file.map { ["config: \($0.path)"] } ?? []
@@ -194,7 +185,7 @@ struct DriftCommand: ParsableCommand {
         } else if last != nil {
             throw UsageError("--last needs a history as BASE (colprof snapshot DATA --append -o HISTORY)")
         }
-        let excluded = Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? []).union(file?.excluded ?? [])
+        let excluded = settings.excluded
         func selection(_ d: Dataset) -> Set<String>? {
             guard output.columnList != nil || !excluded.isEmpty else { return nil }
             let names = output.columnList ?? d.columns.map(\.name)
