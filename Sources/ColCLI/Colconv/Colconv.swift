@@ -16,7 +16,7 @@ public struct Colconv: ParsableCommand {
     /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "colconv",
-        abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet; or many inputs to a dataset folder of parts.",
+        abstract: "Convert CSV, TSV, JSON, NDJSON or Parquet to a .col file, or a .col file back to CSV, TSV, NDJSON or Parquet; or many inputs to a dataset folder of parts; or load into PostgreSQL.",
         discussion: """
         The formats come from the file extensions (.csv .tsv .txt .json .ndjson .jsonl .col .parquet); --from and --to override them.
         Parquet is written from a .col file or straight from CSV or JSON, and read into a .col file or
@@ -26,6 +26,8 @@ public struct Colconv: ParsableCommand {
         '-' reads standard input or writes standard output and needs --from or --to.
         Several inputs, a folder or a quoted glob convert into a dataset folder: a part per input, named by
         its path and content, so a re-run converts only new or changed inputs (docs/SCALE.md).
+        An output of postgresql://… loads the data into the table --table in one transaction, through
+        binary COPY; the password comes from PGPASSWORD or ~/.pgpass (docs/POSTGRES.md).
 
         Examples:
           colconv orders.csv orders.col
@@ -34,6 +36,7 @@ public struct Colconv: ParsableCommand {
           colconv lake/part-0.parquet part-0.col
           colconv lake/part-0.parquet - --to ndjson
           colconv 'landing/*.csv' dataset/ --shard 2/8
+          colconv orders.col 'postgresql://loader@db/warehouse' --table orders --if-exists append --gate base.colprof
           colconv export.txt out.col --delimiter ';' --null-values NA,n/a
           colconv ids.csv ids.col --schema zip:string,amount:float64
           colconv dirty.csv clean.col --on-error skip --rejects rejects.csv
@@ -41,7 +44,7 @@ public struct Colconv: ParsableCommand {
           colconv orders.col orders.ndjson
           cat orders.csv | colconv - orders.col --from csv
 
-        Exit status: 0 on success; 2 for usage, I/O or input errors (nothing is written then).
+        Exit status: 0 on success; 1 when the drift check of --gate fails (nothing is loaded); 2 for usage, I/O or input errors (nothing is written then).
         """,
         version: version)
 
