@@ -72,6 +72,27 @@ struct HTMLReportTests {
         #expect(same.status == 0 && samePage.contains("<div class=\"banner pass\" role=\"status\">PASS: exit 0"))
     }
 
+    @Test("the pages take what the text reports take: a folder of parts, a snapshot, a Parquet file")
+    func inputs() throws {
+        let s = try reports()
+        try FileManager.default.createDirectory(atPath: s.file("parts"), withIntermediateDirectories: true)
+        for name in ["drift-base", "drift-new"] { try FileManager.default.copyItem(atPath: s.file("\(name).col"), toPath: s.file("parts/\(name).col")) }
+        #expect(try CLI.run("colprof", ["snapshot", "drift-base.col", "-o", "base.colprof"], in: s.path).status == 0)
+        #expect(try CLI.run("colconv", ["orders.col", "orders.parquet", "-q"], in: s.path).status == 0)
+        for (args, status) in [(["parts", "--html", "parts.html"], Int32(0)), (["base.colprof", "--html", "snapshot.html"], 0),
+                               (["orders.parquet", "--html", "parquet.html"], 0),
+                               (["drift", "base.colprof", "drift-new.col", "--html", "drift-snapshot.html"], 1),
+                               (["drift", "parts", "drift-new.col", "--html", "drift-parts.html"], 1)] {
+            let r = try CLI.run("colprof", args, in: s.path)
+            #expect(r.status == status, "\(args): \(r.stderr)")
+            let html = try read(s.file(args[args.count - 1]))
+            #expect(try SVGCheck.check(html) >= 1, "\(args)")
+            #expect(html.contains("<script type=\"application/json\" id=\"colprof-data\">"), "\(args)")
+        }
+        #expect(try read(s.file("parts.html")).contains("<dt>files</dt><dd>2 files, "))
+        #expect(try read(s.file("drift-snapshot.html")).contains("<div class=\"banner fail\" role=\"status\">FAIL: exit 1"))
+    }
+
     @Test("a 1,000-column file gives a paged table and a page within the documented 8 KiB per column")
     func wide() throws {
         let s = Scratch()
