@@ -131,26 +131,11 @@ public struct Dataset: Sendable {
     /// Opens the footers of files and folders (a folder contributes its `*.col` files, sorted
     /// by name), without merging them.
     public static func openParts(_ paths: [String]) throws(ProfileError) -> [DatasetPart] {
-        var files: [String] = []
-        for path in paths {
-            var st = stat()
-            guard stat(path, &st) == 0 else { throw .notFound(path) }
-            if st.st_mode & S_IFMT == S_IFDIR {
-                let found = FolderListing.colFiles(in: path)
-                guard !found.isEmpty else { throw .notFound(path) }
-                files += found
-            } else {
-                files.append(path)
-            }
-        }
-        // Footers open on every core: each is a few reads and a parse, independent of the others.
-        let paths = files
-        let opened = parallelMap(paths.count) { k -> Result<ColFileReader, ColFileError> in
-            Result { () throws(ColFileError) in try ColFileReader(path: paths[k]) }
-        }
+        let files: [String]
+        do { files = try FolderListing.colFiles(expanding: paths) } catch { throw .notFound(error.path) }
         var parts: [DatasetPart] = []
         parts.reserveCapacity(files.count)
-        for (k, result) in opened.enumerated() {
+        for (k, result) in ColFileReader.open(files).enumerated() {
             switch result {
             case let .success(reader): parts.append(DatasetPart(path: files[k], reader: reader))
             case let .failure(error): throw .unreadable(path: files[k], error)

@@ -33,4 +33,38 @@ public enum FolderListing {
         var st = stat()
         return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
+
+    /// A path that names neither a file nor a folder holding `.col` files.
+    public struct NothingThere: Error, Sendable {
+        /// The path as given.
+        public let path: String
+    }
+
+    /// The `.col` files that `paths` name, in order: a folder contributes its `.col` files in name
+    /// order, a file itself. Throws for the first path that does not exist or is a folder without any.
+    public static func colFiles(expanding paths: [String]) throws(NothingThere) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw NothingThere(path: path) }
+            if st.st_mode & S_IFMT == S_IFDIR {
+                let found = colFiles(in: path)
+                guard !found.isEmpty else { throw NothingThere(path: path) }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+}
+
+extension ColFileReader {
+    /// Opens the footers of `paths` on every core (each is a few reads and a parse, independent of
+    /// the others); the results are in the order of `paths`.
+    public static func open(_ paths: [String]) -> [Result<ColFileReader, ColFileError>] {
+        parallelMap(paths.count) { k -> Result<ColFileReader, ColFileError> in
+            Result { () throws(ColFileError) in try ColFileReader(path: paths[k]) }
+        }
+    }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ColFormat
 
 // # Datasets
@@ -45,26 +42,13 @@ public final class ColDataset: Sendable {
     /// Opens files and folders: a folder contributes its `*.col` files, sorted by name;
     /// a file is taken as it is. Only footers are read.
     public convenience init(paths: [String]) throws(ScanError) {
-        var files: [String] = []
-        for path in paths {
-            if FolderListing.isFolder(path) {
-                let found = FolderListing.colFiles(in: path)
-                guard !found.isEmpty else { throw .notFound(path) }
-                files += found
-            } else {
-                guard access(path, F_OK) == 0 else { throw .notFound(path) }
-                files.append(path)
-            }
-        }
+        let files: [String]
+        do { files = try FolderListing.colFiles(expanding: paths) } catch { throw .notFound(error.path) }
         guard !files.isEmpty else { throw .notFound(paths.joined(separator: " ")) }
-        // Footers open on every core; the first failure in part order is reported.
-        let paths = files
-        let opened = parallelMap(paths.count) { k -> Result<ColFileReader, ColFileError> in
-            Result { () throws(ColFileError) in try ColFileReader(path: paths[k]) }
-        }
         var parts: [ColFileReader] = []
         parts.reserveCapacity(files.count)
-        for result in opened {
+        // The first failure in part order is reported.
+        for result in ColFileReader.open(files) {
             switch result {
             case let .success(reader): parts.append(reader)
             case let .failure(error): throw .file(error)
