@@ -32,13 +32,20 @@ extension ProfileReport {
             w.text("Profile of ")
             w.element("code", text: title)
         }
+        // Each shown column's row (its quantiles come from one merge of its KLL levels), the alerts,
+        // and each part's column positions, worked out once for the whole page.
+        let rows = shown.map(row)
+        let alerts = alertLines()
+        let partColumns = dataset.parts.map { $0.reader.schema.columnIndexByName }
         overview(&w)
-        alerts(&w)
-        columnTable(&w)
+        alertList(&w, alerts)
+        columnTable(&w, rows)
         w.element("h2", [("id", "columns")], text: "Columns")
         // The sections of columns with alerts start open; the others are folded.
-        let alerted = Set(alertLines().map(\.column))
-        for k in shown { columnSection(&w, k, open: alerted.contains(dataset.columns[k].name)) }
+        let alerted = Set(alerts.map(\.column))
+        for (k, r) in zip(shown, rows) {
+            columnSection(&w, k, r, partColumns: partColumns, open: alerted.contains(dataset.columns[k].name))
+        }
         try chunks(&w)
         HTMLPage.end(&w, json: json())
         return w.text
@@ -112,8 +119,7 @@ extension ProfileReport {
         return out
     }
 
-    func alerts(_ w: inout HTMLWriter) {
-        let lines = alertLines()
+    func alertList(_ w: inout HTMLWriter, _ lines: [(column: String, text: String, level: String)]) {
         w.element("section", [("class", "alerts")]) { w in
             w.element("h2", text: "Alerts")
             if lines.isEmpty {
@@ -133,15 +139,16 @@ extension ProfileReport {
 
     // MARK: - Column table
 
-    func columnTable(_ w: inout HTMLWriter) {
+    /// The table of `shown` columns, whose rows are `rows`, in pages.
+    func columnTable(_ w: inout HTMLWriter, _ rows: [Row]) {
         w.element("h2", text: "Column table")
-        let pages = stride(from: 0, to: shown.count, by: Self.tableRows).map { Array(shown[$0..<min($0 + Self.tableRows, shown.count)]) }
+        let pages = stride(from: 0, to: shown.count, by: Self.tableRows).map { $0..<min($0 + Self.tableRows, shown.count) }
         for (p, page) in pages.enumerated() {
             var attributes = [("class", "table-page")]
             if p == 0 { attributes.append(("open", "open")) }
             w.element("details", attributes) { w in
                 w.element("summary", text: pages.count == 1 ? "\(shown.count) columns"
-                          : "columns \(p * Self.tableRows + 1)–\(p * Self.tableRows + page.count) of \(shown.count)")
+                          : "columns \(page.lowerBound + 1)–\(page.upperBound) of \(shown.count)")
                 w.element("table", [("class", "columns")]) { w in
                     w.element("thead") { w in
                         w.element("tr") { w in
@@ -151,17 +158,16 @@ extension ProfileReport {
                         }
                     }
                     w.element("tbody") { w in
-                        for k in page { tableRow(&w, k) }
+                        for i in page { tableRow(&w, shown[i], rows[i]) }
                     }
                 }
             }
         }
     }
 
-    func tableRow(_ w: inout HTMLWriter, _ k: Int) {
+    func tableRow(_ w: inout HTMLWriter, _ k: Int, _ r: Row) {
         let c = dataset.columns[k]
         let s = c.statistics
-        let r = row(k)
         w.element("tr") { w in
             w.element("td", [("class", "name")]) { w in
                 w.element("a", [("href", "#col-\(anchor(c.name))"), ("title", c.name)], text: truncated(c.name, 32))
@@ -198,10 +204,10 @@ extension ProfileReport {
 
     // MARK: - One column
 
-    func columnSection(_ w: inout HTMLWriter, _ k: Int, open: Bool) {
+    /// Column `k`'s section, from its row `r`; `partColumns` gives each part's column positions by name.
+    func columnSection(_ w: inout HTMLWriter, _ k: Int, _ r: Row, partColumns: [[[UInt8]: Int]], open: Bool) {
         let c = dataset.columns[k]
         let s = c.statistics
-        let r = row(k)
         var attributes = [("class", "column"), ("id", "col-\(anchor(c.name))")]
         if open { attributes.append(("open", "open")) }
         w.element("details", attributes) { w in
@@ -234,7 +240,7 @@ extension ProfileReport {
                 }
                 fact("stored", "\(r.stored) (\(r.ratio.isEmpty ? "-" : r.ratio) from \(r.decoded) decoded)")
                 fact("memory", r.memory)
-                fact("encodings", encodings(k))
+                fact("encodings", encodings(k, partColumns))
                 if let ing = s.ingestion { fact("typed at ingest", ingestion(ing, type: c.type)) }
                 fact("source", c.sourcePath == c.name ? "" : c.sourcePath)
                 w.close("dl")
@@ -270,12 +276,12 @@ extension ProfileReport {
     }
 
     /// The encodings and codecs of a column's blocks over every part: "delta ×12, plain ×4; zstd".
-    func encodings(_ k: Int) -> String {
+    func encodings(_ k: Int, _ partColumns: [[[UInt8]: Int]]) -> String {
         let name = Array(dataset.columns[k].name.utf8)
         var encodings: [Encoding: Int] = [:]
         var codecs: [String: Int] = [:]
-        for part in dataset.parts where !part.reader.isSnapshot {
-            guard let j = part.reader.schema.columns.firstIndex(where: { Array($0.name.utf8) == name }) else { continue }
+        for (p, part) in dataset.parts.enumerated() where !part.reader.isSnapshot {
+            guard let j = partColumns[p][name] else { continue }
             for chunk in 0..<part.reader.directory.chunkCount {
                 let e = part.reader.directory.entry(chunk: chunk, column: j)
                 if e.isAbsent { continue }
