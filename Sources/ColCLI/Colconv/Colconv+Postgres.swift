@@ -46,9 +46,9 @@ extension Colconv {
             let settings = try DriftSettings(base: gate, config: nil, failOn: nil, thresholds: [], roles: [], excluded: [])
             let base = try ParquetInputs.dataset([gate], tool: "colconv")
             let new = try Dataset(parts: [DatasetPart(path: input, reader: reader)])
-            let columns = settings.excluded.isEmpty ? nil : Set((base.columns + new.columns).map(\.name)).subtracting(settings.excluded)
             var report = try Drift.compare(base: base, new: new, baseName: gate, newName: input, thresholds: settings.thresholds,
-                                           columns: columns, roles: settings.roles, columnThresholds: settings.columnThresholds)
+                                           columns: settings.columns(base, new, only: nil), roles: settings.roles,
+                                           columnThresholds: settings.columnThresholds)
             report.notes = settings.file.map { ["config: \($0.path)"] } ?? []
             if report.severity >= settings.failOn {
                 print(report.render(.table, all: false, failOn: settings.failOn), terminator: "")

@@ -168,9 +168,6 @@ struct DriftCommand: ParsableCommand {
                                          excluded: Set(exclude.map { $0.split(separator: ",").map(String.init) } ?? []))
         let file = settings.file
         let gate = settings.failOn
-        let thresholds = settings.thresholds
-        let columnThresholds = settings.columnThresholds
-        let roles = settings.roles
         var baseData = try ParquetInputs.dataset([base], tool: "colprof")
         var history: History?
         var notes: [String] = file.map { ["config: \($0.path)"] } ?? []
@@ -185,31 +182,26 @@ struct DriftCommand: ParsableCommand {
         } else if last != nil {
             throw UsageError("--last needs a history as BASE (colprof snapshot DATA --append -o HISTORY)")
         }
-        let excluded = settings.excluded
-        func selection(_ d: Dataset) -> Set<String>? {
-            guard output.columnList != nil || !excluded.isEmpty else { return nil }
-            let names = output.columnList ?? d.columns.map(\.name)
-            return Set(names.filter { !excluded.contains($0) })
-        }
         var report: DriftReport
         var newData: Dataset?
         if let new {
             let other = try ParquetInputs.dataset([new], tool: "colprof")
             newData = other
-            report = try Drift.compare(base: baseData, new: other, baseName: base, newName: new, thresholds: thresholds,
-                                       columns: selection(baseData).map { $0.union(selection(other) ?? []) }, roles: roles,
-                                       columnThresholds: columnThresholds)
+            report = try Drift.compare(base: baseData, new: other, baseName: base, newName: new, thresholds: settings.thresholds,
+                                       columns: settings.columns(baseData, other, only: output.columnList), roles: settings.roles,
+                                       columnThresholds: settings.columnThresholds)
             if let history {
                 let window = min(last ?? file?.last ?? history.count, history.count)
-                report.apply(learnt: history.learntThresholds(last: window, thresholds: thresholds, roles: roles), thresholds: thresholds,
-                             columnThresholds: columnThresholds)
+                report.apply(learnt: history.learntThresholds(last: window, thresholds: settings.thresholds, roles: settings.roles),
+                             thresholds: settings.thresholds, columnThresholds: settings.columnThresholds)
             }
         } else {
-            report = try Drift.withinFile(baseData, name: base, thresholds: thresholds, columns: selection(baseData), roles: roles,
-                                          columnThresholds: columnThresholds)
+            report = try Drift.withinFile(baseData, name: base, thresholds: settings.thresholds,
+                                          columns: settings.columns(baseData, only: output.columnList), roles: settings.roles,
+                                          columnThresholds: settings.columnThresholds)
         }
         report.notes = notes
-        if let html { try writeReport(report.html(base: baseData, new: newData, thresholds: thresholds, failOn: gate), to: html) }
+        if let html { try writeReport(report.html(base: baseData, new: newData, thresholds: settings.thresholds, failOn: gate), to: html) }
         print(report.render(output.format, all: all, failOn: gate), terminator: "")
         if report.severity >= gate { throw GateFailure() }
     }
@@ -325,13 +317,9 @@ struct ScanCommand: ParsableCommand {
 }
 
 /// Writes an HTML report atomically: the page appears whole or not at all.
+/// (An `AtomicFile` that is not committed removes its data when it goes away.)
 func writeReport(_ page: String, to path: String) throws {
     let file = try AtomicFile(path: path)
-    do {
-        try file.write(Array(page.utf8))
-        try file.commit()
-    } catch {
-        file.abort()
-        throw error
-    }
+    try file.write(Array(page.utf8))
+    try file.commit()
 }

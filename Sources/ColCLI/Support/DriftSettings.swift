@@ -41,4 +41,11 @@ struct DriftSettings {
         roles = (file?.roles ?? [:]).merging(try Drift.roleOverrides(roleOverrides)) { _, commandLine in commandLine }
         excluded = commandLine.union(file?.excluded ?? [])
     }
+
+    /// The columns to compare: `only` (nil for all of either side's), less the excluded ones; nil for every column.
+    func columns(_ base: Dataset, _ new: Dataset? = nil, only: [String]?) -> Set<String>? {
+        guard only != nil || !excluded.isEmpty else { return nil }
+        let names = only ?? (base.columns + (new?.columns ?? [])).map(\.name)
+        return Set(names.filter { !excluded.contains($0) })
+    }
 }
