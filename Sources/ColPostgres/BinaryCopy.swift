@@ -8,8 +8,9 @@
 // to parse on the server's: a double travels as its 8 bytes, so NaN, ±∞ and
 // every bit of precision survive.
 //
-// Values are written a column at a time into each row's slot, from one
-// chunk's decoded columns: memory holds a chunk and one buffer of rows.
+// Rows are written from one chunk's decoded columns, a batch at a time: the
+// batch's size is summed first, then its bytes are stored through one
+// pointer. Memory holds a chunk and one buffer of rows.
 
 import ColFormat
 

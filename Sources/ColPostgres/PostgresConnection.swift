@@ -101,9 +101,6 @@ final class PostgresConnection {
 
     deinit { PQfinish(connection) }
 
-    /// The server's version number (e.g. 150018).
-    var serverVersion: Int { Int(PQserverVersion(connection)) }
-
     /// Runs a statement; returns its rows as text (nil for NULL).
     @discardableResult
     func execute(_ sql: String, parameters: [String?] = []) throws(PostgresError) -> [[String?]] {

@@ -109,7 +109,8 @@ enum ScanOutput {
         let fileSize = parts.reduce(0) { $0 + $1.fileSize }
         let (bytesRead, reads) = scan.bytesRead
         var lines: [String] = []
-        if parts.count == 1, let only = parts.first, only.path == source {
+        let oneFile = parts.count == 1 && parts.first?.path == source
+        if oneFile, let only = parts.first {
             lines.append("file: \(only.path) (\(only.fileSize) bytes, \(only.rowCount) rows, \(m.chunks) chunks)")
         } else {
             lines.append("dataset: \(source) (\(parts.count) part\(parts.count == 1 ? "" : "s"), \(fileSize) bytes, \(scan.dataset.rowCount) rows, \(m.chunks) chunks)")
@@ -117,7 +118,7 @@ enum ScanOutput {
         lines.append("columns: \(scan.columnNames.joined(separator: ", "))")
         lines.append("filter: \(scan.predicate.map { "\($0)" } ?? "none")")
         let toRead = m.chunks - m.chunksInPrunedParts - m.chunksPruned
-        if lines[0].hasPrefix("dataset") {
+        if !oneFile {
             lines.append("parts: \(m.parts) total, \(m.partsPruned) pruned by statistics (\(m.chunksInPrunedParts) chunks), \(m.parts - m.partsPruned) to read")
             lines.append("chunks: \(m.chunks) total, \(m.chunksInPrunedParts) in pruned parts, \(m.chunksPruned) pruned by statistics, \(toRead) to read, \(m.chunksRead) read"
                          + (limited ? " (stopped at the limit)" : ""))
