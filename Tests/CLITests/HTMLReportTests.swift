@@ -147,21 +147,7 @@ enum Chromium {
     }
 
     static func find() throws -> String {
-        if let found = installed() { return found }
-        let sudo = getuid() == 0 ? [] : ["sudo"]
-        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "chromium-headless-shell"]
-        var log = ""
-        for command in [install, sudo + ["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], install] {
-            let r = try CLI.runProcess("/usr/bin/env", command, in: "/")
-            log += r.stderr
-            if let found = installed() { return found }
-        }
-        throw Failure("chromium-headless-shell is missing and apt-get could not install it: \(log.suffix(2000))")
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+        try DebianPackages.ensure(["chromium-headless-shell"], find: installed)
     }
 }
 

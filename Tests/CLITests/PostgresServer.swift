@@ -108,15 +108,6 @@ final class PostgresServer: @unchecked Sendable {
             let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
             return versions.map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
         }
-        if let found = find() { return found }
-        let sudo = getuid() == 0 ? [] : ["sudo"]
-        let install = sudo + ["DEBIAN_FRONTEND=noninteractive", "apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "postgresql", "postgresql-client"]
-        var log = ""
-        for command in [install, sudo + ["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], install] {
-            let r = try CLI.runProcess("/usr/bin/env", command, in: "/")
-            log += r.stderr
-            if let found = find() { return found }
-        }
-        throw Failure("PostgreSQL is not installed and apt-get could not install it: \(log.suffix(2000))")
+        return try DebianPackages.ensure(["postgresql", "postgresql-client"], find: find)
     }
 }
